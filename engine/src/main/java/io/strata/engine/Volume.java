@@ -1,0 +1,675 @@
+package io.strata.engine;
+
+import io.strata.domain.SnapshotName;
+import io.strata.domain.StrataException;
+import io.strata.domain.VolumeName;
+import io.strata.engine.VolumeMeta.LayerRecord;
+import io.strata.engine.VolumeMeta.SnapshotRecord;
+import io.strata.engine.storage.Storage;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * One volume: a {@link BlockDevice} over its head, plus snapshots, revert, expand and changed
+ * blocks. Obtained from a {@link VolumeStore}, which owns it.
+ *
+ * <p>Concurrency: reads and writes run in parallel (writes of one 16 MiB chunk are serialised by
+ * striped locks). Snapshot, delete, revert and expand are serialised per volume by an operation
+ * lock and exclude I/O only for the moment they swap the chain in memory.
+ *
+ * <p>Durability: every metadata change is committed by one atomic rename of {@code volume.meta};
+ * files a crashed operation left behind are removed when the volume is opened.
+ */
+public final class Volume implements BlockDevice {
+    private final Storage storage;
+    private final Path dir;
+    /** Shared by I/O; exclusive while the chain in memory changes. */
+    private final ReentrantReadWriteLock ioLock = new ReentrantReadWriteLock();
+    /** Serialises metadata operations. */
+    private final ReentrantLock opLock = new ReentrantLock();
+    private final ReentrantLock flushLock = new ReentrantLock();
+    private final StripeLocks stripes = new StripeLocks();
+
+    private volatile VolumeMeta meta;
+    private final Map<Integer, Layer> layers = new HashMap<>();
+    private volatile Layer[] bySlot = new Layer[256];
+    private volatile Layer head;
+    private volatile ChainIndex index;
+    private volatile boolean closed;
+
+    private Volume(Storage storage, Path dir, VolumeMeta meta) {
+        this.storage = storage;
+        this.dir = dir;
+        this.meta = meta;
+    }
+
+    /** Creates an empty volume in an existing, empty directory. */
+    static Volume create(Storage storage, Path dir, VolumeName name, long size) throws IOException {
+        checkSize(size);
+        Layer base = Layer.create(storage, dir, 1, 1, size / Layout.BLOCK);
+        base.close();
+        storage.syncDirectory(dir);
+        VolumeMeta meta = new VolumeMeta(name, size, Instant.now(), 2, 1, List.of(new LayerRecord(1, 0, size, null)));
+        MetaFile.commit(storage, dir, meta);
+        return open(storage, dir);
+    }
+
+    /** Opens a volume: loads its layers, removes what a crashed operation left, merges hidden layers. */
+    static Volume open(Storage storage, Path dir) throws IOException {
+        storage.delete(dir.resolve(MetaFile.TEMP));
+        VolumeMeta meta = MetaFile.read(storage, dir);
+        Volume volume = new Volume(storage, dir, meta);
+        try {
+            volume.load();
+            volume.removeOrphans();
+            volume.compact();
+        } catch (IOException | RuntimeException e) {
+            volume.closeLayers();
+            throw e;
+        }
+        return volume;
+    }
+
+    private void load() throws IOException {
+        int slot = 1;
+        Layer[] slots = new Layer[256];
+        for (LayerRecord record : meta.layers()) {
+            Layer layer = Layer.open(storage, dir, record.id(), slot, record.size() / Layout.BLOCK);
+            layers.put(record.id(), layer);
+            slots[slot++] = layer;
+        }
+        bySlot = slots;
+        head = layers.get(meta.headId());
+        index = ChainIndex.build(meta.size() / Layout.BLOCK, chainOldestFirst(meta.headId()));
+    }
+
+    private void removeOrphans() throws IOException {
+        boolean removed = false;
+        for (String file : storage.list(dir)) {
+            int id = Layer.idOf(file);
+            if (id > 0 && !layers.containsKey(id)) {
+                storage.delete(dir.resolve(file));
+                removed = true;
+            }
+        }
+        if (removed) {
+            storage.syncDirectory(dir);
+        }
+    }
+
+    // ---------------------------------------------------------------- BlockDevice
+
+    @Override
+    public long size() {
+        return meta.size();
+    }
+
+    @Override
+    public void readAt(ByteBuffer dst, long offset) throws IOException {
+        ioLock.readLock().lock();
+        try {
+            checkOpen();
+            checkRange(offset, dst.remaining(), meta.size());
+            readResolved(dst, offset, index, bySlot);
+        } finally {
+            ioLock.readLock().unlock();
+        }
+    }
+
+    /** Reads through a chain index: runs of blocks held by one layer become one read. */
+    static void readResolved(ByteBuffer dst, long offset, ChainIndex index, Layer[] slots) throws IOException {
+        long pos = offset;
+        while (dst.hasRemaining()) {
+            long block = pos >>> Layout.BLOCK_SHIFT;
+            int inBlock = (int) (pos & (Layout.BLOCK - 1));
+            long lastBlock = (pos + dst.remaining() - 1) >>> Layout.BLOCK_SHIFT;
+            long run = index.run(block, (int) Math.min(lastBlock - block + 1, 1 << 20));
+            int bytes = (int) Math.min(dst.remaining(), ((long) ChainIndex.countOf(run) << Layout.BLOCK_SHIFT) - inBlock);
+            int slot = ChainIndex.slotOf(run);
+            if (slot == 0) {
+                Buffers.putZeroes(dst, bytes);
+            } else {
+                ByteBuffer part = dst.slice(dst.position(), bytes);
+                slots[slot].read(part, pos);
+                dst.position(dst.position() + bytes);
+            }
+            pos += bytes;
+        }
+    }
+
+    @Override
+    public void writeAt(ByteBuffer src, long offset) throws IOException {
+        int length = src.remaining();
+        if (length == 0) {
+            return;
+        }
+        ioLock.readLock().lock();
+        try {
+            checkOpen();
+            checkRange(offset, length, meta.size());
+            Layer h = head;
+            ChainIndex idx = index;
+            long firstBlock = offset >>> Layout.BLOCK_SHIFT;
+            long lastBlock = (offset + length - 1) >>> Layout.BLOCK_SHIFT;
+            long locked = stripes.lock(chunkOf(firstBlock), chunkOf(lastBlock));
+            try {
+                long pos = offset;
+                while (src.hasRemaining()) {
+                    long block = pos >>> Layout.BLOCK_SHIFT;
+                    int inBlock = (int) (pos & (Layout.BLOCK - 1));
+                    int n;
+                    if (inBlock != 0 || src.remaining() < Layout.BLOCK) {
+                        n = Math.min(Layout.BLOCK - inBlock, src.remaining());
+                        writePartialBlock(h, idx, src.slice(src.position(), n), block, inBlock);
+                        h.map().set(block, 1, BlockMap.DATA);
+                        idx.set(block, 1, h.slot());
+                    } else {
+                        n = src.remaining() & ~(Layout.BLOCK - 1);
+                        h.write(src.slice(src.position(), n), pos);
+                        h.map().set(block, n >>> Layout.BLOCK_SHIFT, BlockMap.DATA);
+                        idx.set(block, n >>> Layout.BLOCK_SHIFT, h.slot());
+                    }
+                    src.position(src.position() + n);
+                    pos += n;
+                }
+            } finally {
+                stripes.unlock(locked);
+            }
+        } finally {
+            ioLock.readLock().unlock();
+        }
+    }
+
+    /** A write to part of a block: straight into the head if it holds the block, else read-modify-write. */
+    private void writePartialBlock(Layer h, ChainIndex idx, ByteBuffer part, long block, int inBlock) throws IOException {
+        long blockStart = block << Layout.BLOCK_SHIFT;
+        if (h.map().get(block) == BlockMap.DATA) {
+            h.write(part, blockStart + inBlock);
+            return;
+        }
+        ByteBuffer whole = ByteBuffer.allocate(Layout.BLOCK);
+        readResolved(whole, blockStart, idx, bySlot);
+        whole.put(inBlock, part, part.position(), part.remaining());
+        whole.clear();
+        h.write(whole, blockStart);
+    }
+
+    @Override
+    public void unmap(long offset, long length) throws IOException {
+        writeZeroes(offset, length);
+    }
+
+    @Override
+    public void writeZeroes(long offset, long length) throws IOException {
+        if (length == 0) {
+            return;
+        }
+        checkRange(offset, length, meta.size());
+        long end = offset + length;
+        long firstFull = (offset + Layout.BLOCK - 1) & -Layout.BLOCK;
+        long lastFull = end & -Layout.BLOCK;
+        if (firstFull >= lastFull) {
+            zeroBytes(offset, length);
+            return;
+        }
+        zeroBytes(offset, firstFull - offset);
+        zeroBytes(lastFull, end - lastFull);
+        ioLock.readLock().lock();
+        try {
+            checkOpen();
+            Layer h = head;
+            ChainIndex idx = index;
+            boolean masks = meta.head().parentId() != 0;
+            long first = firstFull >>> Layout.BLOCK_SHIFT;
+            long endBlock = lastFull >>> Layout.BLOCK_SHIFT;
+            for (long block = first; block < endBlock; ) {
+                int chunk = chunkOf(block);
+                long pieceEnd = Math.min(endBlock, (long) (chunk + 1) * Layout.CHUNK_BLOCKS);
+                long locked = stripes.lockChunk(chunk);
+                try {
+                    boolean nothingThere = idx.isZeroChunk(chunk) && h.map().chunk(chunk) == null;
+                    if (!nothingThere) {
+                        h.punch(block << Layout.BLOCK_SHIFT, (pieceEnd - block) << Layout.BLOCK_SHIFT);
+                        h.map().set(block, pieceEnd - block, masks ? BlockMap.ZERO : BlockMap.ABSENT);
+                        idx.set(block, pieceEnd - block, 0);
+                    }
+                } finally {
+                    stripes.unlock(locked);
+                }
+                block = pieceEnd;
+            }
+        } finally {
+            ioLock.readLock().unlock();
+        }
+    }
+
+    private void zeroBytes(long offset, long length) throws IOException {
+        if (length > 0) {
+            writeAt(ByteBuffer.allocate((int) length), offset);
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        ioLock.readLock().lock();
+        try {
+            checkOpen();
+            flushHead();
+        } finally {
+            ioLock.readLock().unlock();
+        }
+    }
+
+    /** Caller holds the I/O lock (shared or exclusive), so the head stays the head. */
+    private void flushHead() throws IOException {
+        flushLock.lock();
+        try {
+            head.persistMap(this::takeDirtyHeadRecords);
+        } finally {
+            flushLock.unlock();
+        }
+    }
+
+    private List<Layer.MapRecord> takeDirtyHeadRecords(BlockMap map) {
+        List<Layer.MapRecord> records = new ArrayList<>();
+        BitSet dirty = map.dirtyChunks();
+        for (int c = dirty.nextSetBit(0); c >= 0; c = dirty.nextSetBit(c + 1)) {
+            long locked = stripes.lockChunk(c);
+            try {
+                map.clearDirty(c);
+                records.add(new Layer.MapRecord(c, map.encode(c)));
+            } finally {
+                stripes.unlock(locked);
+            }
+        }
+        return records;
+    }
+
+    // ---------------------------------------------------------------- snapshots
+
+    public VolumeName name() {
+        return meta.name();
+    }
+
+    public VolumeInfo info() {
+        ioLock.readLock().lock();
+        try {
+            VolumeMeta m = meta;
+            long allocated = 0;
+            for (Layer layer : layers.values()) {
+                allocated += layer.map().dataBlocks() * Layout.BLOCK;
+            }
+            return new VolumeInfo(m.name(), m.size(), m.created(), m.snapshotCount(), m.layers().size(), allocated);
+        } finally {
+            ioLock.readLock().unlock();
+        }
+    }
+
+    /** The volume's snapshots, oldest first. */
+    public List<SnapshotInfo> snapshots() {
+        VolumeMeta m = meta;
+        List<SnapshotInfo> out = new ArrayList<>();
+        for (LayerRecord layer : m.layers()) {
+            if (layer.snapshot() != null) {
+                out.add(infoOf(m, layer));
+            }
+        }
+        out.sort(Comparator.comparing(SnapshotInfo::created).thenComparing(SnapshotInfo::name));
+        return out;
+    }
+
+    public SnapshotInfo snapshot(SnapshotName name) {
+        VolumeMeta m = meta;
+        return infoOf(m, snapshotLayer(m, name));
+    }
+
+    private static SnapshotInfo infoOf(VolumeMeta m, LayerRecord layer) {
+        SnapshotRecord s = layer.snapshot();
+        return new SnapshotInfo(s.name(), s.created(), layer.size(), s.labels(), s.userCreated(), m.namedParent(layer.id()));
+    }
+
+    private LayerRecord snapshotLayer(VolumeMeta m, SnapshotName name) {
+        return m.snapshotLayer(name).orElseThrow(() -> new StrataException.NotFound(
+                "snapshot '" + name + "' of volume '" + m.name() + "' does not exist"));
+    }
+
+    /**
+     * Takes a snapshot: the head becomes a read-only layer named {@code name} and a new, empty head
+     * goes on top. Costs a flush and a few small file operations, whatever the volume's size.
+     */
+    public SnapshotInfo createSnapshot(SnapshotName name, Map<String, String> labels, boolean userCreated) throws IOException {
+        opLock.lock();
+        try {
+            checkOpen();
+            if (meta.snapshotLayer(name).isPresent()) {
+                throw new StrataException.AlreadyExists("snapshot '" + name + "' of volume '" + meta.name() + "' already exists");
+            }
+            if (meta.layers().size() >= Layout.MAX_LAYERS) {
+                throw new StrataException.ResourceExhausted("volume '" + meta.name() + "' holds " + meta.layers().size()
+                        + " layers, the most it may: delete snapshots before taking more");
+            }
+            flush(); // most of the data, while I/O goes on
+            Layer next = prepareLayer(meta.size());
+            ioLock.writeLock().lock();
+            try {
+                flushHead();
+                VolumeMeta m = meta;
+                SnapshotRecord snapshot = new SnapshotRecord(name, Instant.now(), labels, userCreated);
+                List<LayerRecord> changed = new ArrayList<>(m.mapLayer(m.headId(), l -> l.withSnapshot(snapshot)).layers());
+                changed.add(new LayerRecord(next.id(), m.headId(), m.size(), null));
+                commitOrDiscard(m.withLayers(changed, next.id(), next.id() + 1), next);
+                install(next);
+                head = next;
+                return infoOf(meta, meta.layer(meta.layer(next.id()).parentId()));
+            } finally {
+                ioLock.writeLock().unlock();
+            }
+        } finally {
+            opLock.unlock();
+        }
+    }
+
+    /**
+     * Deletes a snapshot. Its data is merged into its child so that every other snapshot and the
+     * head read exactly as before; the name is gone at once, the merge may wait while a reader of
+     * an affected snapshot is open.
+     */
+    public void deleteSnapshot(SnapshotName name) throws IOException {
+        opLock.lock();
+        try {
+            checkOpen();
+            LayerRecord layer = snapshotLayer(meta, name);
+            commit(meta.mapLayer(layer.id(), l -> l.withSnapshot(null)));
+            compact();
+        } finally {
+            opLock.unlock();
+        }
+    }
+
+    /**
+     * Reverts the head to a snapshot: a new, empty head on top of it replaces the current head, whose
+     * unsnapshotted writes are dropped. Later snapshots stay. The size stays as it is.
+     */
+    public void revert(SnapshotName name) throws IOException {
+        opLock.lock();
+        try {
+            checkOpen();
+            LayerRecord target = snapshotLayer(meta, name);
+            Layer next = prepareLayer(meta.size());
+            Layer old;
+            ioLock.writeLock().lock();
+            try {
+                VolumeMeta m = meta;
+                old = head;
+                List<LayerRecord> changed = new ArrayList<>(m.withoutLayer(m.headId()).layers());
+                changed.add(new LayerRecord(next.id(), target.id(), m.size(), null));
+                commitOrDiscard(m.withLayers(changed, next.id(), next.id() + 1), next);
+                install(next);
+                head = next;
+                layers.remove(old.id());
+                freeSlot(old);
+                index = ChainIndex.build(meta.size() / Layout.BLOCK, chainOldestFirst(next.id()));
+            } finally {
+                ioLock.writeLock().unlock();
+            }
+            old.delete(storage);
+            storage.syncDirectory(dir);
+            compact();
+        } finally {
+            opLock.unlock();
+        }
+    }
+
+    /** Grows the volume; new space reads as zeroes. Never shrinks. */
+    public void expand(long newSize) throws IOException {
+        checkSize(newSize);
+        opLock.lock();
+        try {
+            checkOpen();
+            long size = meta.size();
+            if (newSize < size) {
+                throw new StrataException.OutOfRange("volume '" + meta.name() + "' is " + size + " bytes; it cannot shrink to "
+                        + newSize + " bytes: give a size of at least " + size);
+            }
+            if (newSize == size) {
+                return;
+            }
+            ioLock.writeLock().lock();
+            try {
+                commit(meta.withSize(newSize).mapLayer(meta.headId(), l -> l.withSize(newSize)));
+                head.map().grow(newSize / Layout.BLOCK);
+                index.grow(newSize / Layout.BLOCK);
+            } finally {
+                ioLock.writeLock().unlock();
+            }
+        } finally {
+            opLock.unlock();
+        }
+    }
+
+    /**
+     * The ranges whose content may differ between snapshot {@code from} (older) and {@code to},
+     * from allocation metadata only; without {@code from}, every allocated range of {@code to}.
+     * Ranges are 4 KiB aligned, sorted and merged.
+     */
+    public List<Extent> changedExtents(Optional<SnapshotName> from, SnapshotName to) throws IOException {
+        opLock.lock();
+        try {
+            checkOpen();
+            VolumeMeta m = meta;
+            LayerRecord toLayer = snapshotLayer(m, to);
+            if (from.isEmpty()) {
+                try (SnapshotReader reader = openReader(m, toLayer)) {
+                    return reader.allocatedExtents();
+                }
+            }
+            LayerRecord fromLayer = snapshotLayer(m, from.get());
+            return ChangedBlocks.between(m, fromLayer.id(), toLayer.id(), id -> layers.get(id).map());
+        } finally {
+            opLock.unlock();
+        }
+    }
+
+    /** Opens a snapshot for reading; its data stays in place until the reader is closed. */
+    public SnapshotReader openSnapshot(SnapshotName name) throws IOException {
+        opLock.lock();
+        try {
+            checkOpen();
+            return openReader(meta, snapshotLayer(meta, name));
+        } finally {
+            opLock.unlock();
+        }
+    }
+
+    private SnapshotReader openReader(VolumeMeta m, LayerRecord layer) {
+        List<Layer> chain = chainOldestFirst(layer.id());
+        chain.forEach(Layer::lease);
+        Layer[] slots = new Layer[256];
+        for (Layer l : chain) {
+            slots[l.slot()] = l;
+        }
+        ChainIndex readerIndex = ChainIndex.build(layer.size() / Layout.BLOCK, chain);
+        return new SnapshotReader(infoOf(m, layer), layer.size(), readerIndex, slots, () -> release(chain));
+    }
+
+    private void release(List<Layer> chain) throws IOException {
+        opLock.lock();
+        try {
+            chain.forEach(Layer::release);
+            if (!closed) {
+                compact();
+            }
+        } finally {
+            opLock.unlock();
+        }
+    }
+
+    // ---------------------------------------------------------------- merging hidden layers
+
+    /** Removes or merges hidden layers (deleted snapshots) until none can be. Caller holds opLock. */
+    private void compact() throws IOException {
+        while (true) {
+            VolumeMeta m = meta;
+            LayerRecord victim = null;
+            for (LayerRecord l : m.layers()) {
+                if (l.snapshot() == null && l.id() != m.headId() && layers.get(l.id()).leases() == 0
+                        && m.children(l.id()).size() <= 1) {
+                    victim = l;
+                    break;
+                }
+            }
+            if (victim == null) {
+                return;
+            }
+            int newParent = victim.parentId();
+            Layer gone = layers.get(victim.id());
+            List<LayerRecord> children = m.children(victim.id());
+            VolumeMeta next = m.withoutLayer(victim.id());
+            if (!children.isEmpty()) {
+                LayerRecord child = children.getFirst();
+                boolean childIsHead = child.id() == m.headId();
+                boolean inHeadChain = m.chain(m.headId()).contains(child);
+                Layer into = layers.get(child.id());
+                LayerMerge.merge(gone, into, victim.parentId() == 0, inHeadChain ? index : null, stripes);
+                if (childIsHead) {
+                    flushHead();
+                } else {
+                    into.persistMap(Layer.DirtyRecords.UNLOCKED);
+                }
+                next = next.mapLayer(child.id(), l -> l.withParent(newParent));
+            }
+            ioLock.writeLock().lock();
+            try {
+                commit(next);
+                layers.remove(gone.id());
+                freeSlot(gone);
+            } finally {
+                ioLock.writeLock().unlock();
+            }
+            gone.delete(storage);
+            storage.syncDirectory(dir);
+        }
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    /** Creates the files of the next layer, durable, before the commit that makes it part of the volume. */
+    private Layer prepareLayer(long size) throws IOException {
+        int slot = freeSlotNumber();
+        Layer layer = Layer.create(storage, dir, meta.nextLayerId(), slot, size / Layout.BLOCK);
+        storage.syncDirectory(dir);
+        return layer;
+    }
+
+    private void commitOrDiscard(VolumeMeta next, Layer prepared) throws IOException {
+        try {
+            commit(next);
+        } catch (IOException | RuntimeException e) {
+            prepared.delete(storage);
+            throw e;
+        }
+    }
+
+    private void commit(VolumeMeta next) throws IOException {
+        MetaFile.commit(storage, dir, next);
+        meta = next;
+    }
+
+    private void install(Layer layer) {
+        layers.put(layer.id(), layer);
+        Layer[] slots = bySlot.clone();
+        slots[layer.slot()] = layer;
+        bySlot = slots;
+    }
+
+    private void freeSlot(Layer layer) {
+        Layer[] slots = bySlot.clone();
+        slots[layer.slot()] = null;
+        bySlot = slots;
+    }
+
+    private int freeSlotNumber() {
+        Layer[] slots = bySlot;
+        for (int s = 1; s < slots.length; s++) {
+            if (slots[s] == null) {
+                return s;
+            }
+        }
+        throw new StrataException.ResourceExhausted("volume '" + meta.name() + "' has no free layer slot: delete snapshots");
+    }
+
+    private List<Layer> chainOldestFirst(int topId) {
+        List<Layer> chain = new ArrayList<>();
+        for (LayerRecord record : meta.chain(topId)) {
+            chain.addFirst(layers.get(record.id()));
+        }
+        return chain;
+    }
+
+    private static int chunkOf(long block) {
+        return (int) (block / Layout.CHUNK_BLOCKS);
+    }
+
+    static void checkSize(long size) {
+        if (size <= 0 || size % Layout.BLOCK != 0) {
+            throw new StrataException.InvalidArgument("invalid volume size " + size + ": give a positive multiple of 4 KiB (4096 bytes)");
+        }
+        if (size > VolumeStore.MAX_SIZE) {
+            throw new StrataException.OutOfRange("volume size " + size + " is over the maximum of 64 TiB");
+        }
+    }
+
+    static void checkRange(long offset, long length, long size) {
+        if (offset < 0 || length < 0 || offset > size || length > size - offset) {
+            throw new StrataException.OutOfRange("range " + offset + "+" + length + " is outside the volume's " + size + " bytes");
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new StrataException.FailedPrecondition("volume '" + meta.name() + "' is closed");
+        }
+    }
+
+    Path directory() {
+        return dir;
+    }
+
+    /** Flushes and closes every layer file. Readers of snapshots must be closed first. */
+    void close() throws IOException {
+        opLock.lock();
+        try {
+            ioLock.writeLock().lock();
+            try {
+                if (closed) {
+                    return;
+                }
+                try {
+                    flushHead();
+                } finally {
+                    closed = true;
+                    closeLayers();
+                }
+            } finally {
+                ioLock.writeLock().unlock();
+            }
+        } finally {
+            opLock.unlock();
+        }
+    }
+
+    private void closeLayers() {
+        layers.values().forEach(Layer::close);
+    }
+}

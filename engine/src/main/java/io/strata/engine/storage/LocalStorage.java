@@ -1,0 +1,187 @@
+package io.strata.engine.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/** {@link Storage} on the local file system (also an NFS mount), with fsync and atomic rename. */
+public final class LocalStorage implements Storage {
+
+    @Override
+    public StorageFile open(Path path, boolean create) throws IOException {
+        FileChannel channel = create
+                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
+                : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        return new LocalFile(path, channel);
+    }
+
+    @Override
+    public boolean exists(Path path) {
+        return Files.exists(path);
+    }
+
+    @Override
+    public boolean isDirectory(Path path) {
+        return Files.isDirectory(path);
+    }
+
+    @Override
+    public void createDirectories(Path dir) throws IOException {
+        Files.createDirectories(dir);
+    }
+
+    @Override
+    public List<String> list(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        }
+        Collections.sort(names);
+        return names;
+    }
+
+    @Override
+    public void move(Path from, Path to) throws IOException {
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the file system under " + to.getParent() + " cannot rename atomically", e);
+        }
+    }
+
+    @Override
+    public void delete(Path path) throws IOException {
+        Files.deleteIfExists(path);
+    }
+
+    @Override
+    public void syncDirectory(Path dir) throws IOException {
+        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (NoSuchFileException e) {
+            throw e;
+        } catch (IOException e) {
+            // Some file systems (e.g. some NFS servers) refuse fsync on a directory; their
+            // directory operations are synchronous anyway.
+            if (!Files.isDirectory(dir)) {
+                throw e;
+            }
+        }
+    }
+
+    @Override
+    public Closeable lockExclusively(Path lockFile) throws IOException {
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            channel.close();
+            throw new IOException("locked by another process: " + lockFile);
+        }
+        byte[] pid = (ProcessHandle.current().pid() + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        channel.truncate(0);
+        channel.write(ByteBuffer.wrap(pid), 0);
+        return () -> {
+            try {
+                lock.release();
+            } finally {
+                channel.close();
+            }
+        };
+    }
+
+    private static final class LocalFile implements StorageFile {
+        private final Path path;
+        private final FileChannel channel;
+        private final NativeFiles.Descriptor punch;
+
+        LocalFile(Path path, FileChannel channel) {
+            this.path = path;
+            this.channel = channel;
+            this.punch = NativeFiles.openForPunching(path);
+        }
+
+        @Override
+        public void readFully(ByteBuffer dst, long position) throws IOException {
+            long pos = position;
+            while (dst.hasRemaining()) {
+                int n = channel.read(dst, pos);
+                if (n < 0) {
+                    while (dst.hasRemaining()) {
+                        // beyond the end: zeroes
+                        int chunk = Math.min(dst.remaining(), ZEROES.length);
+                        dst.put(ZEROES, 0, chunk);
+                    }
+                    return;
+                }
+                pos += n;
+            }
+        }
+
+        @Override
+        public void writeFully(ByteBuffer src, long position) throws IOException {
+            long pos = position;
+            while (src.hasRemaining()) {
+                pos += channel.write(src, pos);
+            }
+        }
+
+        @Override
+        public long size() throws IOException {
+            return channel.size();
+        }
+
+        @Override
+        public void sync() throws IOException {
+            channel.force(false);
+        }
+
+        @Override
+        public void punchHole(long position, long length) throws IOException {
+            if (punch != null && length > 0) {
+                punch.punchHole(position, length);
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            try {
+                channel.close();
+            } finally {
+                if (punch != null) {
+                    punch.close();
+                }
+            }
+        }
+
+        @Override
+        public String toString() {
+            return path.toString();
+        }
+    }
+
+    private static final byte[] ZEROES = new byte[64 * 1024];
+}

@@ -1,0 +1,34 @@
+package io.strata.engine.storage;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/**
+ * One open file, read and written at explicit positions; safe for concurrent use at distinct
+ * positions. Bytes never written (holes, or beyond the end) read as zeroes through
+ * {@link #readFully}.
+ */
+public interface StorageFile extends Closeable {
+
+    /**
+     * Reads {@code dst.remaining()} bytes at {@code position}; the part beyond the end of the file is
+     * filled with zeroes.
+     */
+    void readFully(ByteBuffer dst, long position) throws IOException;
+
+    /** Writes all of {@code src} at {@code position}, extending the file when needed. */
+    void writeFully(ByteBuffer src, long position) throws IOException;
+
+    long size() throws IOException;
+
+    /** Makes the content and length written so far durable (fdatasync). */
+    void sync() throws IOException;
+
+    /**
+     * Releases the space of a range, which then reads as zeroes; the length is unchanged. Where the
+     * file system cannot punch holes the range is left as it is: callers must not rely on the range
+     * reading as zeroes, only on the space being released when possible.
+     */
+    void punchHole(long position, long length) throws IOException;
+}
