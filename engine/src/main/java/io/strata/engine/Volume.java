@@ -32,6 +32,13 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * files a crashed operation left behind are removed when the volume is opened.
  */
 public final class Volume implements BlockDevice {
+    /**
+     * Label of snapshots an operation takes for itself and deletes when done (e.g. to clone the
+     * head); any such snapshot found when the volume opens belongs to an operation a crash
+     * interrupted, and is deleted.
+     */
+    public static final String TEMPORARY_LABEL = "strata.io/temporary";
+
     private final Storage storage;
     private final Path dir;
     /** Shared by I/O; exclusive while the chain in memory changes. */
@@ -73,6 +80,7 @@ public final class Volume implements BlockDevice {
         try {
             volume.load();
             volume.removeOrphans();
+            volume.removeTemporarySnapshots();
             volume.compact();
         } catch (IOException | RuntimeException e) {
             volume.closeLayers();
@@ -105,6 +113,15 @@ public final class Volume implements BlockDevice {
         }
         if (removed) {
             storage.syncDirectory(dir);
+        }
+    }
+
+    private void removeTemporarySnapshots() throws IOException {
+        for (LayerRecord layer : meta.layers()) {
+            SnapshotRecord snapshot = layer.snapshot();
+            if (snapshot != null && "true".equals(snapshot.labels().get(TEMPORARY_LABEL))) {
+                commit(meta.mapLayer(layer.id(), l -> l.withSnapshot(null)));
+            }
         }
     }
 

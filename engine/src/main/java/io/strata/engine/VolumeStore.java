@@ -52,7 +52,16 @@ public final class VolumeStore implements AutoCloseable {
     }
 
     public static VolumeStore open(Path dataDir, Storage storage) throws IOException {
-        storage.createDirectories(dataDir.resolve(VOLUMES));
+        Path volumes = dataDir.resolve(VOLUMES);
+        if (!storage.isDirectory(volumes)) {
+            storage.createDirectories(volumes);
+            // the new directories' names must survive a crash like everything below them
+            Path parent = dataDir.toAbsolutePath().getParent();
+            if (parent != null) {
+                storage.syncDirectory(parent);
+            }
+            storage.syncDirectory(dataDir);
+        }
         Closeable lock;
         try {
             lock = storage.lockExclusively(dataDir.resolve("strata.lock"));
@@ -102,7 +111,8 @@ public final class VolumeStore implements AutoCloseable {
         try {
             SnapshotName taken = snapshot.orElseGet(() -> SnapshotName.of("clone-" + Long.toHexString(System.nanoTime())));
             if (snapshot.isEmpty()) {
-                from.createSnapshot(taken, Map.of("strata.io/purpose", "clone of the head into " + target), false);
+                from.createSnapshot(taken, Map.of(Volume.TEMPORARY_LABEL, "true",
+                        "strata.io/purpose", "clone of the head into " + target), false);
             }
             try {
                 Path temp = volumesDir.resolve(CREATING + target + "-" + System.nanoTime());
