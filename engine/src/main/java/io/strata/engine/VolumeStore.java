@@ -177,10 +177,12 @@ public final class VolumeStore implements AutoCloseable {
     public List<VolumeInfo> list() throws IOException {
         List<VolumeInfo> out = new ArrayList<>();
         for (String entry : storage.list(volumesDir)) {
-            if (entry.startsWith(".")) {
-                continue;
+            VolumeName name;
+            try {
+                name = VolumeName.of(entry);
+            } catch (StrataException.InvalidArgument notOurs) {
+                continue; // hidden work directories, or something a person put there
             }
-            VolumeName name = VolumeName.of(entry);
             if (exists(name)) {
                 out.add(info(name));
             }
