@@ -25,10 +25,10 @@ public interface BlockDevice {
     /** Size in bytes. */
     long size();
 
-    /** Fills {@code dst} from its position to its limit with the bytes at {@code offset}. */
+    /** Fills {@code dst} from its position to its limit with the bytes at {@code offset}; its position ends at its limit. */
     void readAt(ByteBuffer dst, long offset) throws IOException;
 
-    /** Writes {@code src} from its position to its limit at {@code offset}. */
+    /** Writes {@code src} from its position to its limit at {@code offset}; its position ends at its limit. */
     void writeAt(ByteBuffer src, long offset) throws IOException;
 
     /** Discards a range: it reads as zeroes afterwards and its space may be released. */

@@ -43,18 +43,7 @@ public final class SnapshotReader implements BlockDevice, AutoCloseable {
 
     /** The ranges holding data, 4 KiB aligned, sorted and merged; everything else reads as zeroes. */
     public List<Extent> allocatedExtents() {
-        ChangedBlocks.ExtentBuilder out = new ChangedBlocks.ExtentBuilder();
-        long blocks = size / Layout.BLOCK;
-        long block = 0;
-        while (block < blocks) {
-            long run = index.run(block, (int) Math.min(blocks - block, 1 << 30));
-            int count = ChainIndex.countOf(run);
-            if (ChainIndex.slotOf(run) != 0) {
-                out.add(block, count);
-            }
-            block += count;
-        }
-        return out.extents();
+        return Volume.allocatedExtents(index, size);
     }
 
     @Override

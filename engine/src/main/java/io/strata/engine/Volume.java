@@ -255,11 +255,18 @@ public final class Volume implements BlockDevice {
                 long pieceEnd = Math.min(endBlock, (long) (chunk + 1) * Layout.CHUNK_BLOCKS);
                 long locked = stripes.lockChunk(chunk);
                 try {
-                    boolean nothingThere = idx.isZeroChunk(chunk) && h.map().chunk(chunk) == null;
-                    if (!nothingThere) {
-                        h.punch(block << Layout.BLOCK_SHIFT, (pieceEnd - block) << Layout.BLOCK_SHIFT);
-                        h.map().set(block, pieceEnd - block, masks ? BlockMap.ZERO : BlockMap.ABSENT);
-                        idx.set(block, pieceEnd - block, 0);
+                    // only blocks that do not read as zeroes yet change: zeroing zeroes is no change
+                    for (long b = block; b < pieceEnd; ) {
+                        long run = idx.run(b, (int) (pieceEnd - b));
+                        int count = ChainIndex.countOf(run);
+                        if (ChainIndex.slotOf(run) != 0) {
+                            if (ChainIndex.slotOf(run) == h.slot()) {
+                                h.punch(b << Layout.BLOCK_SHIFT, (long) count << Layout.BLOCK_SHIFT);
+                            }
+                            h.map().set(b, count, masks ? BlockMap.ZERO : BlockMap.ABSENT);
+                            idx.set(b, count, 0);
+                        }
+                        b += count;
                     }
                 } finally {
                     stripes.unlock(locked);
@@ -311,6 +318,35 @@ public final class Volume implements BlockDevice {
             }
         }
         return records;
+    }
+
+    /**
+     * The ranges of the head that hold data, 4 KiB aligned, sorted and merged; everything else reads
+     * as zeroes. A moment's view: writes going on meanwhile may or may not show.
+     */
+    public List<Extent> allocatedExtents() {
+        ioLock.readLock().lock();
+        try {
+            checkOpen();
+            return allocatedExtents(index, meta.size());
+        } finally {
+            ioLock.readLock().unlock();
+        }
+    }
+
+    static List<Extent> allocatedExtents(ChainIndex index, long size) {
+        ChangedBlocks.ExtentBuilder out = new ChangedBlocks.ExtentBuilder();
+        long blocks = size / Layout.BLOCK;
+        long block = 0;
+        while (block < blocks) {
+            long run = index.run(block, (int) Math.min(blocks - block, 1 << 30));
+            int count = ChainIndex.countOf(run);
+            if (ChainIndex.slotOf(run) != 0) {
+                out.add(block, count);
+            }
+            block += count;
+        }
+        return out.extents();
     }
 
     // ---------------------------------------------------------------- snapshots

@@ -1,0 +1,79 @@
+package io.strata.server.cli;
+
+import io.strata.domain.StrataException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import picocli.CommandLine;
+import picocli.CommandLine.IExecutionExceptionHandler;
+import picocli.CommandLine.IParameterExceptionHandler;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The one place where a failure becomes an exit status and exactly one line on stderr,
+ * {@code strata: <message>}. No stack traces: the domain's messages say what failed and what to do.
+ */
+final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
+
+    /** What a failure turns into. */
+    record Failure(ExitCode code, String message) {}
+
+    @Override
+    public int handleExecutionException(Exception exception, CommandLine commandLine, ParseResult parseResult) {
+        return report(commandLine.getErr(), describe(exception));
+    }
+
+    @Override
+    public int handleParseException(ParameterException exception, String[] args) {
+        CommandLine commandLine = exception.getCommandLine();
+        // a converter rejected a name or size: its domain message is clearer than picocli's wrapper
+        if (exception.getCause() instanceof StrataException cause) {
+            return report(commandLine.getErr(), describe(cause));
+        }
+        String help = "see '" + commandLine.getCommandSpec().qualifiedName() + " --help'";
+        return report(commandLine.getErr(), new Failure(ExitCode.USAGE, exception.getMessage() + " (" + help + ")"));
+    }
+
+    static Failure describe(Throwable failure) {
+        return switch (failure) {
+            case StrataException e -> new Failure(ExitCode.of(e), withCause(e));
+            case UncheckedIOException e -> describe(e.getCause());
+            case IOException e -> new Failure(ExitCode.FAILURE, "I/O error: " + describeIo(e));
+            default -> new Failure(ExitCode.FAILURE, "internal error: " + failure);
+        };
+    }
+
+    private static String withCause(StrataException e) {
+        Throwable cause = e.getCause();
+        if (cause == null || cause.getMessage() == null || String.valueOf(e.getMessage()).contains(cause.getMessage())) {
+            return String.valueOf(e.getMessage());
+        }
+        return e.getMessage() + ": " + cause.getMessage();
+    }
+
+    private static String describeIo(IOException e) {
+        return switch (e) {
+            case NoSuchFileException f -> "no such file or directory: " + f.getFile();
+            case AccessDeniedException f -> "permission denied: " + f.getFile();
+            case FileAlreadyExistsException f -> "already exists: " + f.getFile();
+            case NotDirectoryException f -> "not a directory: " + f.getFile();
+            case DirectoryNotEmptyException f -> "directory not empty: " + f.getFile();
+            case FileSystemException f -> f.getMessage();
+            default -> e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        };
+    }
+
+    private static int report(PrintWriter err, Failure failure) {
+        // one line, whatever the message holds
+        err.println("strata: " + failure.message().replaceAll("\\s*\\R\\s*", " ").strip());
+        err.flush();
+        return failure.code().status;
+    }
+}

@@ -1,0 +1,56 @@
+package io.strata.server.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.strata.engine.Extent;
+import io.strata.engine.SnapshotInfo;
+import io.strata.engine.VolumeInfo;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The {@code --json} shapes. Their field names are an interface scripts rely on: add fields, never
+ * rename them. Sizes are numbers of bytes, times ISO-8601 strings in UTC, absent values null.
+ */
+final class Json {
+    private static final ObjectMapper MAPPER = new ObjectMapper()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
+
+    private Json() {}
+
+    record Volume(String name, long sizeBytes, String created, int snapshots, int layers, long allocatedBytes) {
+        static Volume of(VolumeInfo info) {
+            return new Volume(info.name().value(), info.size(), info.created().toString(), info.snapshots(),
+                    info.layers(), info.allocatedBytes());
+        }
+    }
+
+    record Snapshot(String name, String created, long sizeBytes, String parent, boolean userCreated,
+                    Map<String, String> labels) {
+        static Snapshot of(SnapshotInfo info) {
+            return new Snapshot(info.name().value(), info.created().toString(), info.size(),
+                    info.parent().map(Object::toString).orElse(null), info.userCreated(), new TreeMap<>(info.labels()));
+        }
+    }
+
+    record Range(long offset, long length) {
+        static Range of(Extent extent) {
+            return new Range(extent.offset(), extent.length());
+        }
+    }
+
+    record Diff(String volume, String from, String to, long changedBytes, List<Range> ranges) {}
+
+    static void print(PrintWriter out, Object value) {
+        try {
+            out.println(MAPPER.writeValueAsString(value));
+            out.flush();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot print " + value.getClass().getSimpleName() + " as JSON", e);
+        }
+    }
+}

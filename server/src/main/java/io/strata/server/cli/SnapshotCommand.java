@@ -1,0 +1,139 @@
+package io.strata.server.cli;
+
+import io.strata.domain.ByteSize;
+import io.strata.domain.SnapshotName;
+import io.strata.domain.VolumeName;
+import io.strata.engine.Extent;
+import io.strata.engine.SnapshotInfo;
+import io.strata.engine.Volume;
+import io.strata.engine.VolumeStore;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+/** {@code strata snapshot ...}: snapshots of one volume, their changed ranges, and revert. */
+@Command(name = "snapshot",
+        mixinStandardHelpOptions = true,
+        description = "Create, list, compare, revert to and remove snapshots of a volume.")
+final class SnapshotCommand implements Runnable {
+    @ParentCommand
+    RootCommand root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(),
+                "missing subcommand: one of " + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    @Command(name = "create", mixinStandardHelpOptions = true, description = "Snapshot a volume's current content.")
+    void create(@Parameters(index = "0", paramLabel = "VOLUME") VolumeName volumeName,
+                @Parameters(index = "1", paramLabel = "SNAPSHOT") SnapshotName name,
+                @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label to keep with the snapshot; repeatable.")
+                Map<String, String> labels) throws IOException {
+        try (VolumeStore store = root.openStore()) {
+            Volume volume = store.open(volumeName);
+            SnapshotInfo info = volume.createSnapshot(name, labels == null ? Map.of() : labels, true);
+            out().println("created snapshot " + volumeName + "@" + info.name() + " (" + ByteSize.format(info.size()) + ")");
+        }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a volume's snapshots, oldest first.")
+    void list(@Parameters(paramLabel = "VOLUME") VolumeName volumeName,
+              @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
+        List<SnapshotInfo> snapshots;
+        try (VolumeStore store = root.openStore()) {
+            snapshots = store.open(volumeName).snapshots();
+        }
+        if (json) {
+            Json.print(out(), snapshots.stream().map(Json.Snapshot::of).toList());
+            return;
+        }
+        if (snapshots.isEmpty()) {
+            out().println("no snapshots of " + volumeName + " yet: strata snapshot create " + volumeName + " NAME");
+            return;
+        }
+        Table table = new Table("NAME", "CREATED", "SIZE", "PARENT", "USER", "LABELS");
+        for (SnapshotInfo info : snapshots) {
+            table.row(info.name(), info.created().truncatedTo(ChronoUnit.SECONDS), ByteSize.format(info.size()),
+                    info.parent().map(Object::toString).orElse("-"), info.userCreated() ? "yes" : "no",
+                    labels(info.labels()));
+        }
+        table.print(out());
+    }
+
+    @Command(name = "rm", mixinStandardHelpOptions = true,
+            description = "Remove a snapshot; the volume's content does not change.")
+    void remove(@Parameters(index = "0", paramLabel = "VOLUME") VolumeName volumeName,
+                @Parameters(index = "1", paramLabel = "SNAPSHOT") SnapshotName name) throws IOException {
+        try (VolumeStore store = root.openStore()) {
+            store.open(volumeName).deleteSnapshot(name);
+        }
+        out().println("removed snapshot " + volumeName + "@" + name);
+    }
+
+    @Command(name = "revert", mixinStandardHelpOptions = true,
+            description = "Make a volume's content that of one of its snapshots again; later writes are lost.")
+    void revert(@Parameters(index = "0", paramLabel = "VOLUME") VolumeName volumeName,
+                @Parameters(index = "1", paramLabel = "SNAPSHOT") SnapshotName name) throws IOException {
+        try (VolumeStore store = root.openStore()) {
+            store.open(volumeName).revert(name);
+        }
+        out().println("reverted " + volumeName + " to snapshot " + name);
+    }
+
+    @Command(name = "diff", mixinStandardHelpOptions = true,
+            description = "Byte ranges that changed between two snapshots, or up to TO from the beginning.")
+    void diff(@Parameters(index = "0", paramLabel = "VOLUME") VolumeName volumeName,
+              @Parameters(index = "1..2", arity = "1..2", paramLabel = "[FROM] TO",
+                      description = "One snapshot (TO: everything written up to it) or two (FROM TO).")
+              List<SnapshotName> snapshots,
+              @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
+        Optional<SnapshotName> from = snapshots.size() == 2 ? Optional.of(snapshots.get(0)) : Optional.empty();
+        SnapshotName to = snapshots.getLast();
+        List<Extent> changed;
+        try (VolumeStore store = root.openStore()) {
+            changed = store.open(volumeName).changedExtents(from, to);
+        }
+        long changedBytes = changed.stream().mapToLong(Extent::length).sum();
+        if (json) {
+            Json.print(out(), new Json.Diff(volumeName.value(), from.map(Object::toString).orElse(null), to.value(),
+                    changedBytes, changed.stream().map(Json.Range::of).toList()));
+            return;
+        }
+        if (!changed.isEmpty()) {
+            Table table = new Table("OFFSET", "LENGTH");
+            changed.forEach(extent -> table.row(extent.offset(), extent.length()));
+            table.print(out());
+        }
+        out().println(changed.size() + (changed.size() == 1 ? " range, " : " ranges, ")
+                + ByteSize.human(changedBytes) + " changed " + from.map(f -> "from " + f + " ").orElse("") + "to " + to);
+    }
+
+    private static String labels(Map<String, String> labels) {
+        if (labels.isEmpty()) {
+            return "-";
+        }
+        return new TreeMap<>(labels).entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(","));
+    }
+
+    private PrintWriter out() {
+        return spec.commandLine().getOut();
+    }
+}
