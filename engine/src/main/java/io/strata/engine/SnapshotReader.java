@@ -43,7 +43,7 @@ public final class SnapshotReader implements BlockDevice, AutoCloseable {
 
     /** The ranges holding data, 4 KiB aligned, sorted and merged; everything else reads as zeroes. */
     public List<Extent> allocatedExtents() {
-        return Volume.allocatedExtents(index, size);
+        return ChainIo.allocatedExtents(index, size);
     }
 
     @Override
@@ -52,7 +52,7 @@ public final class SnapshotReader implements BlockDevice, AutoCloseable {
             throw new StrataException.FailedPrecondition("the reader of snapshot '" + info.name() + "' is closed");
         }
         Volume.checkRange(offset, dst.remaining(), size);
-        Volume.readResolved(dst, offset, index, slots);
+        ChainIo.readResolved(dst, offset, index, slots);
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -45,14 +44,11 @@ public final class Volume implements BlockDevice {
     private final ReentrantReadWriteLock ioLock = new ReentrantReadWriteLock();
     /** Serialises metadata operations. */
     private final ReentrantLock opLock = new ReentrantLock();
-    private final ReentrantLock flushLock = new ReentrantLock();
-    private final StripeLocks stripes = new StripeLocks();
 
     private volatile VolumeMeta meta;
+    /** Every layer by id; changes under both locks. */
     private final Map<Integer, Layer> layers = new HashMap<>();
-    private volatile Layer[] bySlot = new Layer[256];
-    private volatile Layer head;
-    private volatile ChainIndex index;
+    private ChainIo chain;
     private volatile boolean closed;
 
     private Volume(Storage storage, Path dir, VolumeMeta meta) {
@@ -97,9 +93,8 @@ public final class Volume implements BlockDevice {
             layers.put(record.id(), layer);
             slots[slot++] = layer;
         }
-        bySlot = slots;
-        head = layers.get(meta.headId());
-        index = ChainIndex.build(meta.size() / Layout.BLOCK, chainOldestFirst(meta.headId()));
+        chain = new ChainIo(layers.get(meta.headId()), ChainIndex.build(meta.size() / Layout.BLOCK,
+                chainOldestFirst(meta.headId())), slots);
     }
 
     private void removeOrphans() throws IOException {
@@ -138,88 +133,25 @@ public final class Volume implements BlockDevice {
         try {
             checkOpen();
             checkRange(offset, dst.remaining(), meta.size());
-            readResolved(dst, offset, index, bySlot);
+            chain.read(dst, offset);
         } finally {
             ioLock.readLock().unlock();
-        }
-    }
-
-    /** Reads through a chain index: runs of blocks held by one layer become one read. */
-    static void readResolved(ByteBuffer dst, long offset, ChainIndex index, Layer[] slots) throws IOException {
-        long pos = offset;
-        while (dst.hasRemaining()) {
-            long block = pos >>> Layout.BLOCK_SHIFT;
-            int inBlock = (int) (pos & (Layout.BLOCK - 1));
-            long lastBlock = (pos + dst.remaining() - 1) >>> Layout.BLOCK_SHIFT;
-            long run = index.run(block, (int) Math.min(lastBlock - block + 1, 1 << 20));
-            int bytes = (int) Math.min(dst.remaining(), ((long) ChainIndex.countOf(run) << Layout.BLOCK_SHIFT) - inBlock);
-            int slot = ChainIndex.slotOf(run);
-            if (slot == 0) {
-                Buffers.putZeroes(dst, bytes);
-            } else {
-                ByteBuffer part = dst.slice(dst.position(), bytes);
-                slots[slot].read(part, pos);
-                dst.position(dst.position() + bytes);
-            }
-            pos += bytes;
         }
     }
 
     @Override
     public void writeAt(ByteBuffer src, long offset) throws IOException {
-        int length = src.remaining();
-        if (length == 0) {
+        if (!src.hasRemaining()) {
             return;
         }
         ioLock.readLock().lock();
         try {
             checkOpen();
-            checkRange(offset, length, meta.size());
-            Layer h = head;
-            ChainIndex idx = index;
-            long firstBlock = offset >>> Layout.BLOCK_SHIFT;
-            long lastBlock = (offset + length - 1) >>> Layout.BLOCK_SHIFT;
-            long locked = stripes.lock(chunkOf(firstBlock), chunkOf(lastBlock));
-            try {
-                long pos = offset;
-                while (src.hasRemaining()) {
-                    long block = pos >>> Layout.BLOCK_SHIFT;
-                    int inBlock = (int) (pos & (Layout.BLOCK - 1));
-                    int n;
-                    if (inBlock != 0 || src.remaining() < Layout.BLOCK) {
-                        n = Math.min(Layout.BLOCK - inBlock, src.remaining());
-                        writePartialBlock(h, idx, src.slice(src.position(), n), block, inBlock);
-                        h.map().set(block, 1, BlockMap.DATA);
-                        idx.set(block, 1, h.slot());
-                    } else {
-                        n = src.remaining() & ~(Layout.BLOCK - 1);
-                        h.write(src.slice(src.position(), n), pos);
-                        h.map().set(block, n >>> Layout.BLOCK_SHIFT, BlockMap.DATA);
-                        idx.set(block, n >>> Layout.BLOCK_SHIFT, h.slot());
-                    }
-                    src.position(src.position() + n);
-                    pos += n;
-                }
-            } finally {
-                stripes.unlock(locked);
-            }
+            checkRange(offset, src.remaining(), meta.size());
+            chain.write(src, offset);
         } finally {
             ioLock.readLock().unlock();
         }
-    }
-
-    /** A write to part of a block: straight into the head if it holds the block, else read-modify-write. */
-    private void writePartialBlock(Layer h, ChainIndex idx, ByteBuffer part, long block, int inBlock) throws IOException {
-        long blockStart = block << Layout.BLOCK_SHIFT;
-        if (h.map().get(block) == BlockMap.DATA) {
-            h.write(part, blockStart + inBlock);
-            return;
-        }
-        ByteBuffer whole = ByteBuffer.allocate(Layout.BLOCK);
-        readResolved(whole, blockStart, idx, bySlot);
-        whole.put(inBlock, part, part.position(), part.remaining());
-        whole.clear();
-        h.write(whole, blockStart);
     }
 
     @Override
@@ -245,39 +177,13 @@ public final class Volume implements BlockDevice {
         ioLock.readLock().lock();
         try {
             checkOpen();
-            Layer h = head;
-            ChainIndex idx = index;
-            boolean masks = meta.head().parentId() != 0;
-            long first = firstFull >>> Layout.BLOCK_SHIFT;
-            long endBlock = lastFull >>> Layout.BLOCK_SHIFT;
-            for (long block = first; block < endBlock; ) {
-                int chunk = chunkOf(block);
-                long pieceEnd = Math.min(endBlock, (long) (chunk + 1) * Layout.CHUNK_BLOCKS);
-                long locked = stripes.lockChunk(chunk);
-                try {
-                    // only blocks that do not read as zeroes yet change: zeroing zeroes is no change
-                    for (long b = block; b < pieceEnd; ) {
-                        long run = idx.run(b, (int) (pieceEnd - b));
-                        int count = ChainIndex.countOf(run);
-                        if (ChainIndex.slotOf(run) != 0) {
-                            if (ChainIndex.slotOf(run) == h.slot()) {
-                                h.punch(b << Layout.BLOCK_SHIFT, (long) count << Layout.BLOCK_SHIFT);
-                            }
-                            h.map().set(b, count, masks ? BlockMap.ZERO : BlockMap.ABSENT);
-                            idx.set(b, count, 0);
-                        }
-                        b += count;
-                    }
-                } finally {
-                    stripes.unlock(locked);
-                }
-                block = pieceEnd;
-            }
+            chain.zeroBlocks(firstFull >>> Layout.BLOCK_SHIFT, lastFull >>> Layout.BLOCK_SHIFT, meta.head().parentId() != 0);
         } finally {
             ioLock.readLock().unlock();
         }
     }
 
+    /** Zeroes part of a block as a write of zeroes: the rest of the block keeps its data. */
     private void zeroBytes(long offset, long length) throws IOException {
         if (length > 0) {
             writeAt(ByteBuffer.allocate((int) length), offset);
@@ -289,35 +195,10 @@ public final class Volume implements BlockDevice {
         ioLock.readLock().lock();
         try {
             checkOpen();
-            flushHead();
+            chain.flush();
         } finally {
             ioLock.readLock().unlock();
         }
-    }
-
-    /** Caller holds the I/O lock (shared or exclusive), so the head stays the head. */
-    private void flushHead() throws IOException {
-        flushLock.lock();
-        try {
-            head.persistMap(this::takeDirtyHeadRecords);
-        } finally {
-            flushLock.unlock();
-        }
-    }
-
-    private List<Layer.MapRecord> takeDirtyHeadRecords(BlockMap map) {
-        List<Layer.MapRecord> records = new ArrayList<>();
-        BitSet dirty = map.dirtyChunks();
-        for (int c = dirty.nextSetBit(0); c >= 0; c = dirty.nextSetBit(c + 1)) {
-            long locked = stripes.lockChunk(c);
-            try {
-                map.clearDirty(c);
-                records.add(new Layer.MapRecord(c, map.encode(c)));
-            } finally {
-                stripes.unlock(locked);
-            }
-        }
-        return records;
     }
 
     /**
@@ -328,25 +209,10 @@ public final class Volume implements BlockDevice {
         ioLock.readLock().lock();
         try {
             checkOpen();
-            return allocatedExtents(index, meta.size());
+            return ChainIo.allocatedExtents(chain.index(), meta.size());
         } finally {
             ioLock.readLock().unlock();
         }
-    }
-
-    static List<Extent> allocatedExtents(ChainIndex index, long size) {
-        ChangedBlocks.ExtentBuilder out = new ChangedBlocks.ExtentBuilder();
-        long blocks = size / Layout.BLOCK;
-        long block = 0;
-        while (block < blocks) {
-            long run = index.run(block, (int) Math.min(blocks - block, 1 << 30));
-            int count = ChainIndex.countOf(run);
-            if (ChainIndex.slotOf(run) != 0) {
-                out.add(block, count);
-            }
-            block += count;
-        }
-        return out.extents();
     }
 
     // ---------------------------------------------------------------- snapshots
@@ -416,15 +282,15 @@ public final class Volume implements BlockDevice {
             Layer next = prepareLayer(meta.size());
             ioLock.writeLock().lock();
             try {
-                flushHead();
+                chain.flush();
                 VolumeMeta m = meta;
                 SnapshotRecord snapshot = new SnapshotRecord(name, Instant.now(), labels, userCreated);
                 List<LayerRecord> changed = new ArrayList<>(m.mapLayer(m.headId(), l -> l.withSnapshot(snapshot)).layers());
                 changed.add(new LayerRecord(next.id(), m.headId(), m.size(), null));
                 commitOrDiscard(m.withLayers(changed, next.id(), next.id() + 1), next);
-                install(next);
-                head = next;
-                return infoOf(meta, meta.layer(meta.layer(next.id()).parentId()));
+                layers.put(next.id(), next);
+                chain.install(next, true);
+                return infoOf(meta, meta.layer(m.headId()));
             } finally {
                 ioLock.writeLock().unlock();
             }
@@ -464,15 +330,15 @@ public final class Volume implements BlockDevice {
             ioLock.writeLock().lock();
             try {
                 VolumeMeta m = meta;
-                old = head;
+                old = chain.head();
                 List<LayerRecord> changed = new ArrayList<>(m.withoutLayer(m.headId()).layers());
                 changed.add(new LayerRecord(next.id(), target.id(), m.size(), null));
                 commitOrDiscard(m.withLayers(changed, next.id(), next.id() + 1), next);
-                install(next);
-                head = next;
                 layers.remove(old.id());
-                freeSlot(old);
-                index = ChainIndex.build(meta.size() / Layout.BLOCK, chainOldestFirst(next.id()));
+                layers.put(next.id(), next);
+                chain.install(next, false);
+                chain.remove(old);
+                chain.replace(next, ChainIndex.build(m.size() / Layout.BLOCK, chainOldestFirst(next.id())));
             } finally {
                 ioLock.writeLock().unlock();
             }
@@ -501,8 +367,8 @@ public final class Volume implements BlockDevice {
             ioLock.writeLock().lock();
             try {
                 commit(meta.withSize(newSize).mapLayer(meta.headId(), l -> l.withSize(newSize)));
-                head.map().grow(newSize / Layout.BLOCK);
-                index.grow(newSize / Layout.BLOCK);
+                chain.head().map().grow(newSize / Layout.BLOCK);
+                chain.index().grow(newSize / Layout.BLOCK);
             } finally {
                 ioLock.writeLock().unlock();
             }
@@ -546,20 +412,20 @@ public final class Volume implements BlockDevice {
     }
 
     private SnapshotReader openReader(VolumeMeta m, LayerRecord layer) {
-        List<Layer> chain = chainOldestFirst(layer.id());
-        chain.forEach(Layer::lease);
+        List<Layer> readChain = chainOldestFirst(layer.id());
+        readChain.forEach(Layer::lease);
         Layer[] slots = new Layer[256];
-        for (Layer l : chain) {
+        for (Layer l : readChain) {
             slots[l.slot()] = l;
         }
-        ChainIndex readerIndex = ChainIndex.build(layer.size() / Layout.BLOCK, chain);
-        return new SnapshotReader(infoOf(m, layer), layer.size(), readerIndex, slots, () -> release(chain));
+        ChainIndex readerIndex = ChainIndex.build(layer.size() / Layout.BLOCK, readChain);
+        return new SnapshotReader(infoOf(m, layer), layer.size(), readerIndex, slots, () -> release(readChain));
     }
 
-    private void release(List<Layer> chain) throws IOException {
+    private void release(List<Layer> readChain) throws IOException {
         opLock.lock();
         try {
-            chain.forEach(Layer::release);
+            readChain.forEach(Layer::release);
             if (!closed) {
                 compact();
             }
@@ -594,9 +460,9 @@ public final class Volume implements BlockDevice {
                 boolean childIsHead = child.id() == m.headId();
                 boolean inHeadChain = m.chain(m.headId()).contains(child);
                 Layer into = layers.get(child.id());
-                LayerMerge.merge(gone, into, victim.parentId() == 0, inHeadChain ? index : null, stripes);
+                LayerMerge.merge(gone, into, victim.parentId() == 0, inHeadChain ? chain.index() : null, chain.stripes());
                 if (childIsHead) {
-                    flushHead();
+                    chain.flush();
                 } else {
                     into.persistMap(Layer.DirtyRecords.UNLOCKED);
                 }
@@ -606,7 +472,7 @@ public final class Volume implements BlockDevice {
             try {
                 commit(next);
                 layers.remove(gone.id());
-                freeSlot(gone);
+                chain.remove(gone);
             } finally {
                 ioLock.writeLock().unlock();
             }
@@ -639,27 +505,12 @@ public final class Volume implements BlockDevice {
         meta = next;
     }
 
-    private void install(Layer layer) {
-        layers.put(layer.id(), layer);
-        Layer[] slots = bySlot.clone();
-        slots[layer.slot()] = layer;
-        bySlot = slots;
-    }
-
-    private void freeSlot(Layer layer) {
-        Layer[] slots = bySlot.clone();
-        slots[layer.slot()] = null;
-        bySlot = slots;
-    }
-
     private int freeSlotNumber() {
-        Layer[] slots = bySlot;
-        for (int s = 1; s < slots.length; s++) {
-            if (slots[s] == null) {
-                return s;
-            }
+        int slot = chain.freeSlot();
+        if (slot < 0) {
+            throw new StrataException.ResourceExhausted("volume '" + meta.name() + "' has no free layer slot: delete snapshots");
         }
-        throw new StrataException.ResourceExhausted("volume '" + meta.name() + "' has no free layer slot: delete snapshots");
+        return slot;
     }
 
     private List<Layer> chainOldestFirst(int topId) {
@@ -668,10 +519,6 @@ public final class Volume implements BlockDevice {
             chain.addFirst(layers.get(record.id()));
         }
         return chain;
-    }
-
-    private static int chunkOf(long block) {
-        return (int) (block / Layout.CHUNK_BLOCKS);
     }
 
     static void checkSize(long size) {
@@ -709,7 +556,7 @@ public final class Volume implements BlockDevice {
                     return;
                 }
                 try {
-                    flushHead();
+                    chain.flush();
                 } finally {
                     closed = true;
                     closeLayers();
