@@ -172,15 +172,15 @@ final class Layer {
 
     /** Reads {@code dst.remaining()} bytes of block data starting at byte {@code offset} of the volume. */
     void read(ByteBuffer dst, long offset) throws IOException {
-        data.readFully(dst, Layout.HEADER + offset);
+        data.readFully(dst, Layout.DATA_OFFSET + offset);
     }
 
     void write(ByteBuffer src, long offset) throws IOException {
-        data.writeFully(src, Layout.HEADER + offset);
+        data.writeFully(src, Layout.DATA_OFFSET + offset);
     }
 
     void punch(long offset, long length) throws IOException {
-        data.punchHole(Layout.HEADER + offset, length);
+        data.punchHole(Layout.DATA_OFFSET + offset, length);
     }
 
     /**

@@ -9,8 +9,14 @@ final class Layout {
     static final int CHUNK_BLOCKS = 4096;
     /** Bytes of one chunk's map record: 2 bits per block. */
     static final int MAP_RECORD_BYTES = CHUNK_BLOCKS / 4;
-    /** Every layer file starts with a header of this size; block {@code b} lives at {@code HEADER + b * BLOCK}. */
+    /** Every layer and map file starts with a header of this size. */
     static final int HEADER = 4096;
+    /**
+     * Where block 0 lives in a layer's data file; block {@code b} is at {@code DATA_OFFSET + b * BLOCK}.
+     * Aligned to 1 MiB, not just after the header, so that the page cache can hold the data in large
+     * folios: data 4 KiB off alignment reads measurably slower. The gap is a hole and costs nothing.
+     */
+    static final int DATA_OFFSET = 1 << 20;
     /** Layers one volume may hold (snapshots, hidden layers awaiting merge, the head). */
     static final int MAX_LAYERS = 254;
 
@@ -21,7 +27,7 @@ final class Layout {
     }
 
     static long dataPosition(long block) {
-        return HEADER + block * BLOCK;
+        return DATA_OFFSET + block * BLOCK;
     }
 
     static long mapPosition(int chunk) {

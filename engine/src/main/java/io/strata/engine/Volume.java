@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantLock;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * One volume: a {@link BlockDevice} over its head, plus snapshots, revert, expand and changed
@@ -41,7 +40,7 @@ public final class Volume implements BlockDevice {
     private final Storage storage;
     private final Path dir;
     /** Shared by I/O; exclusive while the chain in memory changes. */
-    private final ReentrantReadWriteLock ioLock = new ReentrantReadWriteLock();
+    private final IoGate ioGate = new IoGate();
     /** Serialises metadata operations. */
     private final ReentrantLock opLock = new ReentrantLock();
 
@@ -129,13 +128,13 @@ public final class Volume implements BlockDevice {
 
     @Override
     public void readAt(ByteBuffer dst, long offset) throws IOException {
-        ioLock.readLock().lock();
+        int gate = ioGate.enterShared();
         try {
             checkOpen();
             checkRange(offset, dst.remaining(), meta.size());
             chain.read(dst, offset);
         } finally {
-            ioLock.readLock().unlock();
+            ioGate.exitShared(gate);
         }
     }
 
@@ -144,13 +143,13 @@ public final class Volume implements BlockDevice {
         if (!src.hasRemaining()) {
             return;
         }
-        ioLock.readLock().lock();
+        int gate = ioGate.enterShared();
         try {
             checkOpen();
             checkRange(offset, src.remaining(), meta.size());
             chain.write(src, offset);
         } finally {
-            ioLock.readLock().unlock();
+            ioGate.exitShared(gate);
         }
     }
 
@@ -174,12 +173,12 @@ public final class Volume implements BlockDevice {
         }
         zeroBytes(offset, firstFull - offset);
         zeroBytes(lastFull, end - lastFull);
-        ioLock.readLock().lock();
+        int gate = ioGate.enterShared();
         try {
             checkOpen();
             chain.zeroBlocks(firstFull >>> Layout.BLOCK_SHIFT, lastFull >>> Layout.BLOCK_SHIFT, meta.head().parentId() != 0);
         } finally {
-            ioLock.readLock().unlock();
+            ioGate.exitShared(gate);
         }
     }
 
@@ -192,12 +191,12 @@ public final class Volume implements BlockDevice {
 
     @Override
     public void flush() throws IOException {
-        ioLock.readLock().lock();
+        int gate = ioGate.enterShared();
         try {
             checkOpen();
             chain.flush();
         } finally {
-            ioLock.readLock().unlock();
+            ioGate.exitShared(gate);
         }
     }
 
@@ -206,12 +205,12 @@ public final class Volume implements BlockDevice {
      * as zeroes. A moment's view: writes going on meanwhile may or may not show.
      */
     public List<Extent> allocatedExtents() {
-        ioLock.readLock().lock();
+        int gate = ioGate.enterShared();
         try {
             checkOpen();
             return ChainIo.allocatedExtents(chain.index(), meta.size());
         } finally {
-            ioLock.readLock().unlock();
+            ioGate.exitShared(gate);
         }
     }
 
@@ -222,7 +221,7 @@ public final class Volume implements BlockDevice {
     }
 
     public VolumeInfo info() {
-        ioLock.readLock().lock();
+        int gate = ioGate.enterShared();
         try {
             VolumeMeta m = meta;
             long allocated = 0;
@@ -231,7 +230,7 @@ public final class Volume implements BlockDevice {
             }
             return new VolumeInfo(m.name(), m.size(), m.created(), m.snapshotCount(), m.layers().size(), allocated);
         } finally {
-            ioLock.readLock().unlock();
+            ioGate.exitShared(gate);
         }
     }
 
@@ -280,7 +279,7 @@ public final class Volume implements BlockDevice {
             }
             flush(); // most of the data, while I/O goes on
             Layer next = prepareLayer(meta.size());
-            ioLock.writeLock().lock();
+            ioGate.enterExclusive();
             try {
                 chain.flush();
                 VolumeMeta m = meta;
@@ -292,7 +291,7 @@ public final class Volume implements BlockDevice {
                 chain.install(next, true);
                 return infoOf(meta, meta.layer(m.headId()));
             } finally {
-                ioLock.writeLock().unlock();
+                ioGate.exitExclusive();
             }
         } finally {
             opLock.unlock();
@@ -327,7 +326,7 @@ public final class Volume implements BlockDevice {
             LayerRecord target = snapshotLayer(meta, name);
             Layer next = prepareLayer(meta.size());
             Layer old;
-            ioLock.writeLock().lock();
+            ioGate.enterExclusive();
             try {
                 VolumeMeta m = meta;
                 old = chain.head();
@@ -340,7 +339,7 @@ public final class Volume implements BlockDevice {
                 chain.remove(old);
                 chain.replace(next, ChainIndex.build(m.size() / Layout.BLOCK, chainOldestFirst(next.id())));
             } finally {
-                ioLock.writeLock().unlock();
+                ioGate.exitExclusive();
             }
             old.delete(storage);
             storage.syncDirectory(dir);
@@ -364,13 +363,13 @@ public final class Volume implements BlockDevice {
             if (newSize == size) {
                 return;
             }
-            ioLock.writeLock().lock();
+            ioGate.enterExclusive();
             try {
                 commit(meta.withSize(newSize).mapLayer(meta.headId(), l -> l.withSize(newSize)));
                 chain.head().map().grow(newSize / Layout.BLOCK);
                 chain.index().grow(newSize / Layout.BLOCK);
             } finally {
-                ioLock.writeLock().unlock();
+                ioGate.exitExclusive();
             }
         } finally {
             opLock.unlock();
@@ -468,13 +467,13 @@ public final class Volume implements BlockDevice {
                 }
                 next = next.mapLayer(child.id(), l -> l.withParent(newParent));
             }
-            ioLock.writeLock().lock();
+            ioGate.enterExclusive();
             try {
                 commit(next);
                 layers.remove(gone.id());
                 chain.remove(gone);
             } finally {
-                ioLock.writeLock().unlock();
+                ioGate.exitExclusive();
             }
             gone.delete(storage);
             storage.syncDirectory(dir);
@@ -550,7 +549,7 @@ public final class Volume implements BlockDevice {
     void close() throws IOException {
         opLock.lock();
         try {
-            ioLock.writeLock().lock();
+            ioGate.enterExclusive();
             try {
                 if (closed) {
                     return;
@@ -562,7 +561,7 @@ public final class Volume implements BlockDevice {
                     closeLayers();
                 }
             } finally {
-                ioLock.writeLock().unlock();
+                ioGate.exitExclusive();
             }
         } finally {
             opLock.unlock();
