@@ -1,6 +1,7 @@
 package io.strata.engine;
 
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -80,23 +81,26 @@ final class ChainIo {
 
     /** Reads through a chain index: runs of blocks held by one layer become one read. */
     static void readResolved(ByteBuffer dst, long offset, ChainIndex index, Layer[] slots) throws IOException {
-        long pos = offset;
-        while (dst.hasRemaining()) {
+        // one segment over the whole buffer, so that each piece is a copy and not a new buffer
+        MemorySegment target = MemorySegment.ofBuffer(dst);
+        int length = dst.remaining();
+        int done = 0;
+        while (done < length) {
+            long pos = offset + done;
             long block = pos >>> Layout.BLOCK_SHIFT;
             int inBlock = (int) (pos & (Layout.BLOCK - 1));
-            long lastBlock = (pos + dst.remaining() - 1) >>> Layout.BLOCK_SHIFT;
+            long lastBlock = (offset + length - 1) >>> Layout.BLOCK_SHIFT;
             long run = index.run(block, (int) Math.min(lastBlock - block + 1, 1 << 20));
-            int bytes = (int) Math.min(dst.remaining(), ((long) ChainIndex.countOf(run) << Layout.BLOCK_SHIFT) - inBlock);
+            int bytes = (int) Math.min(length - done, ((long) ChainIndex.countOf(run) << Layout.BLOCK_SHIFT) - inBlock);
             int slot = ChainIndex.slotOf(run);
             if (slot == 0) {
-                Buffers.putZeroes(dst, bytes);
+                target.asSlice(done, bytes).fill((byte) 0);
             } else {
-                ByteBuffer part = dst.slice(dst.position(), bytes);
-                slots[slot].read(part, pos);
-                dst.position(dst.position() + bytes);
+                slots[slot].read(target, done, bytes, pos);
             }
-            pos += bytes;
+            done += bytes;
         }
+        dst.position(dst.limit());
     }
 
     void write(ByteBuffer src, long offset) throws IOException {

@@ -175,6 +175,11 @@ final class Layer {
         data.readFully(dst, Layout.DATA_OFFSET + offset);
     }
 
+    /** Reads {@code length} bytes of block data at volume byte {@code offset} into {@code dst} at {@code dstOffset}. */
+    void read(java.lang.foreign.MemorySegment dst, long dstOffset, int length, long offset) throws IOException {
+        data.readFully(dst, dstOffset, length, Layout.DATA_OFFSET + offset);
+    }
+
     void write(ByteBuffer src, long offset) throws IOException {
         data.writeFully(src, Layout.DATA_OFFSET + offset);
     }

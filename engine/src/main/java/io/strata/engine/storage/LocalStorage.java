@@ -117,15 +117,20 @@ public final class LocalStorage implements Storage {
         private final Path path;
         private final FileChannel channel;
         private final NativeFiles.Descriptor punch;
+        private final MappedWindows mapped;
 
-        LocalFile(Path path, FileChannel channel) {
+        LocalFile(Path path, FileChannel channel) throws IOException {
             this.path = path;
             this.channel = channel;
             this.punch = NativeFiles.openForPunching(path);
+            this.mapped = new MappedWindows(channel, channel.size());
         }
 
         @Override
         public void readFully(ByteBuffer dst, long position) throws IOException {
+            if (mapped.read(dst, position)) {
+                return;
+            }
             long pos = position;
             while (dst.hasRemaining()) {
                 int n = channel.read(dst, pos);
@@ -142,11 +147,20 @@ public final class LocalStorage implements Storage {
         }
 
         @Override
+        public void readFully(java.lang.foreign.MemorySegment dst, long dstOffset, int length, long position)
+                throws IOException {
+            if (!mapped.read(dst, dstOffset, length, position)) {
+                readFully(dst.asSlice(dstOffset, length).asByteBuffer(), position);
+            }
+        }
+
+        @Override
         public void writeFully(ByteBuffer src, long position) throws IOException {
             long pos = position;
             while (src.hasRemaining()) {
                 pos += channel.write(src, pos);
             }
+            mapped.grewTo(pos);
         }
 
         @Override
@@ -168,6 +182,7 @@ public final class LocalStorage implements Storage {
 
         @Override
         public void close() throws IOException {
+            mapped.close();
             try {
                 channel.close();
             } finally {

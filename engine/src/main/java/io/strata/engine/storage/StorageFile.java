@@ -2,6 +2,7 @@ package io.strata.engine.storage;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 
 /**
@@ -16,6 +17,15 @@ public interface StorageFile extends Closeable {
      * filled with zeroes.
      */
     void readFully(ByteBuffer dst, long position) throws IOException;
+
+    /**
+     * Reads {@code length} bytes at {@code position} into {@code dst} at {@code dstOffset}, as
+     * {@link #readFully(ByteBuffer, long)} does. For callers that read many small pieces into one
+     * buffer: an implementation may copy without creating a buffer per piece.
+     */
+    default void readFully(MemorySegment dst, long dstOffset, int length, long position) throws IOException {
+        readFully(dst.asSlice(dstOffset, length).asByteBuffer(), position);
+    }
 
     /** Writes all of {@code src} at {@code position}, extending the file when needed. */
     void writeFully(ByteBuffer src, long position) throws IOException;

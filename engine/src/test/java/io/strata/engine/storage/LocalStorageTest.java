@@ -32,6 +32,40 @@ class LocalStorageTest extends StorageContract {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void mappedReadsSeeLaterWritesAndPunchedHolesAndWindowEdges() throws IOException {
+        long window = MappedWindows.WINDOW;
+        try (StorageFile file = storage.open(temp.resolve("big"), true)) {
+            file.writeFully(java.nio.ByteBuffer.wrap(new byte[] {9}), 3 * window); // sparse: three whole windows below
+            byte[] first = new byte[8192];
+            java.util.Arrays.fill(first, (byte) 1);
+            file.writeFully(java.nio.ByteBuffer.wrap(first), 4096);
+            org.assertj.core.api.Assertions.assertThat(read(file, 4096, 8192)).containsOnly(1);
+            java.util.Arrays.fill(first, (byte) 2);
+            file.writeFully(java.nio.ByteBuffer.wrap(first), 4096); // after the window was mapped
+            org.assertj.core.api.Assertions.assertThat(read(file, 4096, 8192)).containsOnly(2);
+            file.punchHole(4096, 4096);
+            byte[] punched = read(file, 4096, 8192);
+            org.assertj.core.api.Assertions.assertThat(java.util.Arrays.copyOfRange(punched, 0, 4096)).containsOnly(0);
+            org.assertj.core.api.Assertions.assertThat(java.util.Arrays.copyOfRange(punched, 4096, 8192)).containsOnly(2);
+            byte[] edge = new byte[4096];
+            java.util.Arrays.fill(edge, (byte) 3);
+            file.writeFully(java.nio.ByteBuffer.wrap(edge), window - 2048); // straddles windows 0 and 1
+            org.assertj.core.api.Assertions.assertThat(read(file, window - 2048, 4096)).containsOnly(3);
+            byte[] tail = read(file, 3 * window - 1, 4); // the last window is partial: read past the end
+            org.assertj.core.api.Assertions.assertThat(tail).containsExactly(0, 9, 0, 0);
+        }
+    }
+
+    private static byte[] read(StorageFile file, long position, int length) throws IOException {
+        java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(length);
+        file.readFully(buffer, position);
+        org.assertj.core.api.Assertions.assertThat(buffer.hasRemaining()).isFalse();
+        byte[] out = new byte[length];
+        buffer.flip().get(out);
+        return out;
+    }
+
     /** Bytes the file system allocated to a file, as stat(1) reports them. */
     static long allocated(Path path) throws IOException {
         Process stat = new ProcessBuilder("stat", "-c", "%b %B", path.toString()).start();
