@@ -16,29 +16,14 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code strata snapshot ...}: snapshots of one volume, their changed ranges, and revert. */
 @Command(name = "snapshot",
         mixinStandardHelpOptions = true,
         description = "Create, list, compare, revert to and remove snapshots of a volume.")
-final class SnapshotCommand implements Runnable {
-    @ParentCommand
-    RootCommand root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(),
-                "missing subcommand: one of " + String.join(", ", spec.subcommands().keySet()));
-    }
+final class SnapshotCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Snapshot a volume's current content.")
     void create(@Parameters(index = "0", paramLabel = "VOLUME") VolumeName volumeName,

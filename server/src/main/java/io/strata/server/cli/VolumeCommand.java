@@ -14,29 +14,14 @@ import java.nio.file.Path;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
 
 /** {@code strata volume ...}: one method per subcommand, each opening the data directory for its run. */
 @Command(name = "volume",
         mixinStandardHelpOptions = true,
         description = "Create, list, import, export, expand, clone and remove volumes.")
-final class VolumeCommand implements Runnable {
-    @ParentCommand
-    RootCommand root;
-
-    @Spec
-    CommandSpec spec;
-
-    @Override
-    public void run() {
-        throw new ParameterException(spec.commandLine(),
-                "missing subcommand: one of " + String.join(", ", spec.subcommands().keySet()));
-    }
+final class VolumeCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an empty volume.")
     void create(@Parameters(paramLabel = "NAME", description = "Name of the new volume.") VolumeName name,
