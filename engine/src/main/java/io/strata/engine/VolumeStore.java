@@ -91,11 +91,14 @@ public final class VolumeStore implements AutoCloseable {
     public Volume create(VolumeName name, long size) throws IOException {
         Volume.checkSize(size);
         reserve(name);
+        Path temp = volumesDir.resolve(CREATING + name + "-" + System.nanoTime());
         try {
-            Path temp = volumesDir.resolve(CREATING + name + "-" + System.nanoTime());
             storage.createDirectories(temp);
             Volume.create(storage, temp, name, size).close();
             return publish(name, temp);
+        } catch (IOException | RuntimeException e) {
+            discard(temp, e);
+            throw e;
         } finally {
             unreserve(name);
         }
@@ -114,8 +117,8 @@ public final class VolumeStore implements AutoCloseable {
                 from.createSnapshot(taken, Map.of(Volume.TEMPORARY_LABEL, "true",
                         "strata.io/purpose", "clone of the head into " + target), false);
             }
+            Path temp = volumesDir.resolve(CREATING + target + "-" + System.nanoTime());
             try {
-                Path temp = volumesDir.resolve(CREATING + target + "-" + System.nanoTime());
                 storage.createDirectories(temp);
                 try (SnapshotReader reader = from.openSnapshot(taken)) {
                     Volume copy = Volume.create(storage, temp, target, reader.size());
@@ -127,6 +130,9 @@ public final class VolumeStore implements AutoCloseable {
                     }
                 }
                 return publish(target, temp);
+            } catch (IOException | RuntimeException e) {
+                discard(temp, e);
+                throw e;
             } finally {
                 if (snapshot.isEmpty()) {
                     from.deleteSnapshot(taken);
@@ -224,6 +230,17 @@ public final class VolumeStore implements AutoCloseable {
         storage.move(temp, volumesDir.resolve(name.value()));
         storage.syncDirectory(volumesDir);
         return open(name);
+    }
+
+    /** Removes what a failed create or clone built; what cannot be removed now goes at the next open. */
+    private void discard(Path temp, Exception failure) {
+        try {
+            if (storage.exists(temp)) {
+                deleteTree(temp);
+            }
+        } catch (IOException | RuntimeException cleanup) {
+            failure.addSuppressed(cleanup);
+        }
     }
 
     private void deleteTree(Path dir) throws IOException {

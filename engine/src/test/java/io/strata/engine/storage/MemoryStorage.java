@@ -31,6 +31,7 @@ public final class MemoryStorage implements Storage {
     private int mutatingOps;
     private boolean dead;
     private boolean locked;
+    private long capacity = Long.MAX_VALUE;
 
     private static final class Node {
         final boolean directory;
@@ -121,6 +122,17 @@ public final class MemoryStorage implements Storage {
 
         long allocatedBytes() {
             return (long) pages.size() * PAGE;
+        }
+
+        /** Pages a write of {@code length} bytes at {@code position} would add. */
+        long newPages(long position, int length) {
+            long n = 0;
+            for (long page = position / PAGE; length > 0 && page <= (position + length - 1) / PAGE; page++) {
+                if (!pages.containsKey(page)) {
+                    n++;
+                }
+            }
+            return n;
         }
     }
 
@@ -220,6 +232,14 @@ public final class MemoryStorage implements Storage {
         if (dead) {
             throw new IOException("simulated crash: the process is gone");
         }
+    }
+
+    /**
+     * A full disk: from now on a write that needs pages beyond {@code bytes} in all fails with "No
+     * space left on device" and changes nothing; everything else goes on working.
+     */
+    public synchronized void setCapacity(long bytes) {
+        capacity = bytes;
     }
 
     /** Bytes of file content held in pages, summed over every file reachable now. */
@@ -398,6 +418,10 @@ public final class MemoryStorage implements Storage {
         public void writeFully(ByteBuffer src, long position) throws IOException {
             synchronized (MemoryStorage.this) {
                 check();
+                long newPages = node.content.newPages(position, src.remaining());
+                if (newPages > 0 && allocatedBytes() + newPages * PAGE > capacity) {
+                    throw new IOException("No space left on device");
+                }
                 mutate("write " + path + " at " + position);
                 node.content.write(src, position);
             }
