@@ -141,7 +141,7 @@ class VolumeModelTest {
         } else {
             len = BLOCK * (1 + random.nextInt(64));
         }
-        return (int) Math.min(len, head.length);
+        return Math.min(len, head.length);
     }
 
     private void write() throws IOException {

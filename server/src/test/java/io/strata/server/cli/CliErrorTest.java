@@ -100,6 +100,7 @@ class CliErrorTest {
     @Test
     void dataDirectoryInUse() throws IOException {
         try (VolumeStore busy = VolumeStore.open(tmp.resolve("data"))) {
+            assertThat(busy.list()).hasSize(1); // this open store holds the lock
             Cli.Result result = cli.run("volume", "ls");
 
             assertThat(result.exitCode()).as("stderr: %s", result.err()).isEqualTo(ExitCode.UNAVAILABLE.status);
