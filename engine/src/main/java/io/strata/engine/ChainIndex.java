@@ -42,33 +42,56 @@ final class ChainIndex {
         return index;
     }
 
+    /**
+     * Lays one layer's map over the index. Only during {@link #build}, before the index is shared:
+     * plain stores, whole words at a time, and for mixed words only the blocks the layer holds.
+     */
     private void apply(BlockMap map, int slot) {
-        int count = Math.min(map.chunkCount(), chunks.length);
+        byte[][] all = chunks;
+        int count = Math.min(map.chunkCount(), all.length);
         for (int c = 0; c < count; c++) {
             long[] entries = map.chunk(c);
             if (entries == null) {
                 continue;
             }
             if (isAll(entries, BlockMap.ALL_DATA)) {
-                CHUNK.setRelease(chunks, c, UNIFORM[slot]);
-            } else if (isAll(entries, BlockMap.ALL_ZERO)) {
-                CHUNK.setRelease(chunks, c, (byte[]) null);
-            } else {
-                for (int w = 0; w < entries.length; w++) {
-                    long word = entries[w];
-                    if (word == 0) {
-                        continue;
-                    }
-                    for (int i = 0; i < 32; i++) {
-                        int state = (int) (word >>> (i * 2)) & 3;
-                        if (state == BlockMap.DATA) {
-                            set((long) c * Layout.CHUNK_BLOCKS + w * 32L + i, slot);
-                        } else if (state == BlockMap.ZERO) {
-                            set((long) c * Layout.CHUNK_BLOCKS + w * 32L + i, 0);
-                        }
-                    }
+                all[c] = UNIFORM[slot];
+                continue;
+            }
+            if (isAll(entries, BlockMap.ALL_ZERO)) {
+                all[c] = null;
+                continue;
+            }
+            byte[] chunk = all[c];
+            if (chunk != null && chunk == UNIFORM[chunk[0] & 0xff]) {
+                chunk = chunk.clone();
+            }
+            for (int w = 0; w < entries.length; w++) {
+                long word = entries[w];
+                if (word == 0) {
+                    continue;
+                }
+                int base = w * 32;
+                long data = word & ~(word >>> 1) & BlockMap.ALL_DATA;          // 01 at even bits
+                long zero = (word >>> 1) & ~word & BlockMap.ALL_DATA;          // 10, moved to even bits
+                if (data != 0 && chunk == null) {
+                    chunk = new byte[Layout.CHUNK_BLOCKS];
+                }
+                if (chunk == null) {
+                    continue; // only zero marks over zeroes
+                }
+                if (word == BlockMap.ALL_DATA) {
+                    Arrays.fill(chunk, base, base + 32, (byte) slot);
+                    continue;
+                }
+                for (long bits = data; bits != 0; bits &= bits - 1) {
+                    chunk[base + Long.numberOfTrailingZeros(bits) / 2] = (byte) slot;
+                }
+                for (long bits = zero; bits != 0; bits &= bits - 1) {
+                    chunk[base + Long.numberOfTrailingZeros(bits) / 2] = 0;
                 }
             }
+            all[c] = chunk;
         }
     }
 
