@@ -88,7 +88,13 @@ public final class Volume implements BlockDevice {
         int slot = 1;
         Layer[] slots = new Layer[256];
         for (LayerRecord record : meta.layers()) {
-            Layer layer = Layer.open(storage, dir, record.id(), slot, record.size() / Layout.BLOCK);
+            Layer layer;
+            try {
+                layer = Layer.open(storage, dir, record.id(), slot, record.size() / Layout.BLOCK);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new StrataException.Corrupt("volume '" + meta.name() + "' is damaged: its metadata names "
+                        + e.getFile() + ", which is missing; restore the volume from a backup", e);
+            }
             layers.put(record.id(), layer);
             slots[slot++] = layer;
         }

@@ -310,6 +310,18 @@ class VolumeTest {
     }
 
     @Test
+    void aMissingLayerFileIsReportedAsDamageNotAsAnIoError() throws IOException {
+        Volume v = store.create(VolumeName.of("v"), 1 << 20);
+        v.createSnapshot(snap("s"), Map.of(), true);
+        store.close();
+        Path layer = dataDir.resolve("volumes/v/layer-000001.map");
+        Files.delete(layer);
+        store = VolumeStore.open(dataDir);
+        assertThatThrownBy(() -> store.open(VolumeName.of("v"))).isExactlyInstanceOf(StrataException.Corrupt.class)
+                .hasMessage("volume 'v' is damaged: its metadata names " + layer + ", which is missing; restore the volume from a backup");
+    }
+
+    @Test
     void aNewerLayerFormatAsksForAnUpgrade() throws IOException {
         store.create(VolumeName.of("v"), 1 << 20);
         store.close();
