@@ -272,10 +272,14 @@ class VolumeTest {
                 }));
             }
             Future<?> snapshotter = pool.submit(() -> {
-                for (int i = 0; i < 20; i++) {
+                java.util.Deque<String> live = new java.util.ArrayDeque<>();
+                for (int i = 0; i < 30; i++) {
                     v.createSnapshot(snap("c" + i), Map.of(), true);
-                    if (i >= 2) {
-                        v.deleteSnapshot(snap("c" + (i - 2)));
+                    live.addLast("c" + i);
+                    if (i % 3 == 0) {
+                        v.deleteSnapshot(snap(live.removeLast())); // the newest: merged into the head under writes
+                    } else if (live.size() > 2) {
+                        v.deleteSnapshot(snap(live.removeFirst())); // the oldest: merged into a snapshot
                     }
                 }
                 return null;
@@ -289,6 +293,57 @@ class VolumeTest {
             }
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void mergingTheNewestSnapshotIntoTheHeadNeverUndoesAConcurrentWrite() throws Exception {
+        int blocks = 4096; // one chunk: the writers are still going round it while the merge copies
+        Volume v = store.create(VolumeName.of("v"), blocks * BLOCK);
+        int writers = 2;
+        int[][] last = new int[writers][blocks];
+        java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
+        try {
+            List<Future<?>> running = new ArrayList<>();
+            for (int w = 0; w < writers; w++) {
+                int id = w;
+                running.add(pool.submit(() -> {
+                    ByteBuffer block = ByteBuffer.allocate(BLOCK);
+                    ByteBuffer check = ByteBuffer.allocate(4);
+                    for (int value = 1; !stop.get(); value++) {
+                        for (int b = id; b < blocks; b += writers) {
+                            // only this writer writes block b: it must still hold what this writer wrote last
+                            v.readAt(check.clear(), (long) b * BLOCK);
+                            if (check.getInt(0) != last[id][b]) {
+                                throw new AssertionError("block " + b + " went back from " + last[id][b] + " to " + check.getInt(0));
+                            }
+                            block.clear();
+                            while (block.hasRemaining()) {
+                                block.putInt(value);
+                            }
+                            v.writeAt(block.flip(), (long) b * BLOCK);
+                            last[id][b] = value;
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (int i = 0; i < 40; i++) {
+                v.createSnapshot(snap("n" + i), Map.of(), true);
+                v.deleteSnapshot(snap("n" + i));
+            }
+            stop.set(true);
+            for (Future<?> f : running) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        ByteBuffer all = ByteBuffer.allocate(blocks * BLOCK);
+        v.readAt(all, 0);
+        for (int b = 0; b < blocks; b++) {
+            assertThat(all.getInt(b * BLOCK)).as("block %d holds its writer's last value", b).isEqualTo(last[b % writers][b]);
         }
     }
 
