@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,90 +36,50 @@ public final class Volume implements BlockDevice {
      */
     public static final String TEMPORARY_LABEL = "strata.io/temporary";
 
-    private final Storage storage;
-    private final Path dir;
     /** Shared by I/O; exclusive while the chain in memory changes. */
     private final IoGate ioGate = new IoGate();
     /** Serialises metadata operations. */
     private final ReentrantLock opLock = new ReentrantLock();
-
-    private volatile VolumeMeta meta;
-    /** Every layer by id; changes under both locks. */
-    private final Map<Integer, Layer> layers = new HashMap<>();
-    private ChainIo chain;
+    private final LayerFiles files;
+    private final ChainIo chain;
     private volatile boolean closed;
 
-    private Volume(Storage storage, Path dir, VolumeMeta meta) {
-        this.storage = storage;
-        this.dir = dir;
-        this.meta = meta;
+    private Volume(LayerFiles files) {
+        this.files = files;
+        VolumeMeta meta = files.meta();
+        this.chain = new ChainIo(files.layer(meta.headId()),
+                ChainIndex.build(meta.size() / Layout.BLOCK, files.chainOldestFirst(meta.headId())), files.slots());
     }
 
     /** Creates an empty volume in an existing, empty directory. */
     static Volume create(Storage storage, Path dir, VolumeName name, long size) throws IOException {
         checkSize(size);
-        Layer base = Layer.create(storage, dir, 1, 1, size / Layout.BLOCK);
-        base.close();
+        Layer.create(storage, dir, 1, 1, size / Layout.BLOCK).close();
         storage.syncDirectory(dir);
-        VolumeMeta meta = new VolumeMeta(name, size, Instant.now(), 2, 1, List.of(new LayerRecord(1, 0, size, null)));
-        MetaFile.commit(storage, dir, meta);
+        MetaFile.commit(storage, dir, new VolumeMeta(name, size, Instant.now(), 2, 1, List.of(new LayerRecord(1, 0, size, null))));
         return open(storage, dir);
     }
 
     /** Opens a volume: loads its layers, removes what a crashed operation left, merges hidden layers. */
     static Volume open(Storage storage, Path dir) throws IOException {
-        storage.delete(dir.resolve(MetaFile.TEMP));
-        VolumeMeta meta = MetaFile.read(storage, dir);
-        Volume volume = new Volume(storage, dir, meta);
+        LayerFiles files = LayerFiles.open(storage, dir);
         try {
-            volume.load();
-            volume.removeOrphans();
+            Volume volume = new Volume(files);
+            files.removeOrphans();
             volume.removeTemporarySnapshots();
             volume.compact();
+            return volume;
         } catch (IOException | RuntimeException e) {
-            volume.closeLayers();
+            files.closeAll();
             throw e;
-        }
-        return volume;
-    }
-
-    private void load() throws IOException {
-        int slot = 1;
-        Layer[] slots = new Layer[256];
-        for (LayerRecord record : meta.layers()) {
-            Layer layer;
-            try {
-                layer = Layer.open(storage, dir, record.id(), slot, record.size() / Layout.BLOCK);
-            } catch (java.nio.file.NoSuchFileException e) {
-                throw new StrataException.Corrupt("volume '" + meta.name() + "' is damaged: its metadata names "
-                        + e.getFile() + ", which is missing; restore the volume from a backup", e);
-            }
-            layers.put(record.id(), layer);
-            slots[slot++] = layer;
-        }
-        chain = new ChainIo(layers.get(meta.headId()), ChainIndex.build(meta.size() / Layout.BLOCK,
-                chainOldestFirst(meta.headId())), slots);
-    }
-
-    private void removeOrphans() throws IOException {
-        boolean removed = false;
-        for (String file : storage.list(dir)) {
-            int id = Layer.idOf(file);
-            if (id > 0 && !layers.containsKey(id)) {
-                storage.delete(dir.resolve(file));
-                removed = true;
-            }
-        }
-        if (removed) {
-            storage.syncDirectory(dir);
         }
     }
 
     private void removeTemporarySnapshots() throws IOException {
-        for (LayerRecord layer : meta.layers()) {
+        for (LayerRecord layer : files.meta().layers()) {
             SnapshotRecord snapshot = layer.snapshot();
             if (snapshot != null && "true".equals(snapshot.labels().get(TEMPORARY_LABEL))) {
-                commit(meta.mapLayer(layer.id(), l -> l.withSnapshot(null)));
+                files.commit(files.meta().mapLayer(layer.id(), l -> l.withSnapshot(null)));
             }
         }
     }
@@ -129,7 +88,7 @@ public final class Volume implements BlockDevice {
 
     @Override
     public long size() {
-        return meta.size();
+        return files.meta().size();
     }
 
     @Override
@@ -137,7 +96,7 @@ public final class Volume implements BlockDevice {
         int gate = ioGate.enterShared();
         try {
             checkOpen();
-            checkRange(offset, dst.remaining(), meta.size());
+            checkRange(offset, dst.remaining(), size());
             chain.read(dst, offset);
         } finally {
             ioGate.exitShared(gate);
@@ -152,7 +111,7 @@ public final class Volume implements BlockDevice {
         int gate = ioGate.enterShared();
         try {
             checkOpen();
-            checkRange(offset, src.remaining(), meta.size());
+            checkRange(offset, src.remaining(), size());
             chain.write(src, offset);
         } finally {
             ioGate.exitShared(gate);
@@ -169,7 +128,7 @@ public final class Volume implements BlockDevice {
         if (length == 0) {
             return;
         }
-        checkRange(offset, length, meta.size());
+        checkRange(offset, length, size());
         long end = offset + length;
         long firstFull = (offset + Layout.BLOCK - 1) & -Layout.BLOCK;
         long lastFull = end & -Layout.BLOCK;
@@ -182,7 +141,8 @@ public final class Volume implements BlockDevice {
         int gate = ioGate.enterShared();
         try {
             checkOpen();
-            chain.zeroBlocks(firstFull >>> Layout.BLOCK_SHIFT, lastFull >>> Layout.BLOCK_SHIFT, meta.head().parentId() != 0);
+            boolean masks = files.meta().head().parentId() != 0;
+            chain.zeroBlocks(firstFull >>> Layout.BLOCK_SHIFT, lastFull >>> Layout.BLOCK_SHIFT, masks);
         } finally {
             ioGate.exitShared(gate);
         }
@@ -214,7 +174,7 @@ public final class Volume implements BlockDevice {
         int gate = ioGate.enterShared();
         try {
             checkOpen();
-            return ChainIo.allocatedExtents(chain.index(), meta.size());
+            return ChainIo.allocatedExtents(chain.index(), size());
         } finally {
             ioGate.exitShared(gate);
         }
@@ -223,18 +183,14 @@ public final class Volume implements BlockDevice {
     // ---------------------------------------------------------------- snapshots
 
     public VolumeName name() {
-        return meta.name();
+        return files.meta().name();
     }
 
     public VolumeInfo info() {
         int gate = ioGate.enterShared();
         try {
-            VolumeMeta m = meta;
-            long allocated = 0;
-            for (Layer layer : layers.values()) {
-                allocated += layer.map().dataBlocks() * Layout.BLOCK;
-            }
-            return new VolumeInfo(m.name(), m.size(), m.created(), m.snapshotCount(), m.layers().size(), allocated);
+            VolumeMeta m = files.meta();
+            return new VolumeInfo(m.name(), m.size(), m.created(), m.snapshotCount(), m.layers().size(), files.allocatedBytes());
         } finally {
             ioGate.exitShared(gate);
         }
@@ -242,11 +198,11 @@ public final class Volume implements BlockDevice {
 
     /** The volume's snapshots, oldest first. */
     public List<SnapshotInfo> snapshots() {
-        VolumeMeta m = meta;
+        VolumeMeta m = files.meta();
         List<SnapshotInfo> out = new ArrayList<>();
         for (LayerRecord layer : m.layers()) {
             if (layer.snapshot() != null) {
-                out.add(infoOf(m, layer));
+                out.add(m.snapshotInfo(layer));
             }
         }
         out.sort(Comparator.comparing(SnapshotInfo::created).thenComparing(SnapshotInfo::name));
@@ -254,18 +210,8 @@ public final class Volume implements BlockDevice {
     }
 
     public SnapshotInfo snapshot(SnapshotName name) {
-        VolumeMeta m = meta;
-        return infoOf(m, snapshotLayer(m, name));
-    }
-
-    private static SnapshotInfo infoOf(VolumeMeta m, LayerRecord layer) {
-        SnapshotRecord s = layer.snapshot();
-        return new SnapshotInfo(s.name(), s.created(), layer.size(), s.labels(), s.userCreated(), m.namedParent(layer.id()));
-    }
-
-    private LayerRecord snapshotLayer(VolumeMeta m, SnapshotName name) {
-        return m.snapshotLayer(name).orElseThrow(() -> new StrataException.NotFound(
-                "snapshot '" + name + "' of volume '" + m.name() + "' does not exist"));
+        VolumeMeta m = files.meta();
+        return m.snapshotInfo(m.requireSnapshot(name));
     }
 
     /**
@@ -276,26 +222,25 @@ public final class Volume implements BlockDevice {
         opLock.lock();
         try {
             checkOpen();
-            if (meta.snapshotLayer(name).isPresent()) {
-                throw new StrataException.AlreadyExists("snapshot '" + name + "' of volume '" + meta.name() + "' already exists");
+            VolumeMeta m = files.meta();
+            if (m.snapshotLayer(name).isPresent()) {
+                throw new StrataException.AlreadyExists("snapshot '" + name + "' of volume '" + m.name() + "' already exists");
             }
-            if (meta.layers().size() >= Layout.MAX_LAYERS) {
-                throw new StrataException.ResourceExhausted("volume '" + meta.name() + "' holds " + meta.layers().size()
+            if (m.layers().size() >= Layout.MAX_LAYERS) {
+                throw new StrataException.ResourceExhausted("volume '" + m.name() + "' holds " + m.layers().size()
                         + " layers, the most it may: delete snapshots before taking more");
             }
             flush(); // most of the data, while I/O goes on
-            Layer next = prepareLayer(meta.size());
+            Layer next = files.prepare(freeSlot(), m.size());
             ioGate.enterExclusive();
             try {
                 chain.flush();
-                VolumeMeta m = meta;
                 SnapshotRecord snapshot = new SnapshotRecord(name, Instant.now(), labels, userCreated);
                 List<LayerRecord> changed = new ArrayList<>(m.mapLayer(m.headId(), l -> l.withSnapshot(snapshot)).layers());
                 changed.add(new LayerRecord(next.id(), m.headId(), m.size(), null));
-                commitOrDiscard(m.withLayers(changed, next.id(), next.id() + 1), next);
-                layers.put(next.id(), next);
+                files.commitWith(m.withLayers(changed, next.id(), next.id() + 1), next);
                 chain.install(next, true);
-                return infoOf(meta, meta.layer(m.headId()));
+                return files.meta().snapshotInfo(files.meta().layer(m.headId()));
             } finally {
                 ioGate.exitExclusive();
             }
@@ -313,8 +258,8 @@ public final class Volume implements BlockDevice {
         opLock.lock();
         try {
             checkOpen();
-            LayerRecord layer = snapshotLayer(meta, name);
-            commit(meta.mapLayer(layer.id(), l -> l.withSnapshot(null)));
+            VolumeMeta m = files.meta();
+            files.commit(m.mapLayer(m.requireSnapshot(name).id(), l -> l.withSnapshot(null)));
             compact();
         } finally {
             opLock.unlock();
@@ -329,26 +274,23 @@ public final class Volume implements BlockDevice {
         opLock.lock();
         try {
             checkOpen();
-            LayerRecord target = snapshotLayer(meta, name);
-            Layer next = prepareLayer(meta.size());
-            Layer old;
+            VolumeMeta m = files.meta();
+            LayerRecord target = m.requireSnapshot(name);
+            Layer next = files.prepare(freeSlot(), m.size());
+            Layer old = chain.head();
             ioGate.enterExclusive();
             try {
-                VolumeMeta m = meta;
-                old = chain.head();
                 List<LayerRecord> changed = new ArrayList<>(m.withoutLayer(m.headId()).layers());
                 changed.add(new LayerRecord(next.id(), target.id(), m.size(), null));
-                commitOrDiscard(m.withLayers(changed, next.id(), next.id() + 1), next);
-                layers.remove(old.id());
-                layers.put(next.id(), next);
+                files.commitWith(m.withLayers(changed, next.id(), next.id() + 1), next);
+                files.forget(old);
                 chain.install(next, false);
                 chain.remove(old);
-                chain.replace(next, ChainIndex.build(m.size() / Layout.BLOCK, chainOldestFirst(next.id())));
+                chain.replace(next, ChainIndex.build(m.size() / Layout.BLOCK, files.chainOldestFirst(next.id())));
             } finally {
                 ioGate.exitExclusive();
             }
-            old.delete(storage);
-            storage.syncDirectory(dir);
+            files.delete(old);
             compact();
         } finally {
             opLock.unlock();
@@ -361,17 +303,17 @@ public final class Volume implements BlockDevice {
         opLock.lock();
         try {
             checkOpen();
-            long size = meta.size();
-            if (newSize < size) {
-                throw new StrataException.OutOfRange("volume '" + meta.name() + "' is " + size + " bytes; it cannot shrink to "
-                        + newSize + " bytes: give a size of at least " + size);
+            VolumeMeta m = files.meta();
+            if (newSize < m.size()) {
+                throw new StrataException.OutOfRange("volume '" + m.name() + "' is " + m.size() + " bytes; it cannot shrink to "
+                        + newSize + " bytes: give a size of at least " + m.size());
             }
-            if (newSize == size) {
+            if (newSize == m.size()) {
                 return;
             }
             ioGate.enterExclusive();
             try {
-                commit(meta.withSize(newSize).mapLayer(meta.headId(), l -> l.withSize(newSize)));
+                files.commit(m.withSize(newSize).mapLayer(m.headId(), l -> l.withSize(newSize)));
                 chain.head().map().grow(newSize / Layout.BLOCK);
                 chain.index().grow(newSize / Layout.BLOCK);
             } finally {
@@ -391,15 +333,14 @@ public final class Volume implements BlockDevice {
         opLock.lock();
         try {
             checkOpen();
-            VolumeMeta m = meta;
-            LayerRecord toLayer = snapshotLayer(m, to);
+            VolumeMeta m = files.meta();
+            LayerRecord toLayer = m.requireSnapshot(to);
             if (from.isEmpty()) {
-                try (SnapshotReader reader = openReader(m, toLayer)) {
+                try (SnapshotReader reader = openReader(toLayer)) {
                     return reader.allocatedExtents();
                 }
             }
-            LayerRecord fromLayer = snapshotLayer(m, from.get());
-            return ChangedBlocks.between(m, fromLayer.id(), toLayer.id(), id -> layers.get(id).map());
+            return ChangedBlocks.between(m, m.requireSnapshot(from.get()).id(), toLayer.id(), id -> files.layer(id).map());
         } finally {
             opLock.unlock();
         }
@@ -410,21 +351,21 @@ public final class Volume implements BlockDevice {
         opLock.lock();
         try {
             checkOpen();
-            return openReader(meta, snapshotLayer(meta, name));
+            return openReader(files.meta().requireSnapshot(name));
         } finally {
             opLock.unlock();
         }
     }
 
-    private SnapshotReader openReader(VolumeMeta m, LayerRecord layer) {
-        List<Layer> readChain = chainOldestFirst(layer.id());
+    private SnapshotReader openReader(LayerRecord layer) {
+        List<Layer> readChain = files.chainOldestFirst(layer.id());
         readChain.forEach(Layer::lease);
         Layer[] slots = new Layer[256];
         for (Layer l : readChain) {
             slots[l.slot()] = l;
         }
         ChainIndex readerIndex = ChainIndex.build(layer.size() / Layout.BLOCK, readChain);
-        return new SnapshotReader(infoOf(m, layer), layer.size(), readerIndex, slots, () -> release(readChain));
+        return new SnapshotReader(files.meta().snapshotInfo(layer), layer.size(), readerIndex, slots, () -> release(readChain));
     }
 
     private void release(List<Layer> readChain) throws IOException {
@@ -443,30 +384,18 @@ public final class Volume implements BlockDevice {
 
     /** Removes or merges hidden layers (deleted snapshots) until none can be. Caller holds opLock. */
     private void compact() throws IOException {
-        while (true) {
-            VolumeMeta m = meta;
-            LayerRecord victim = null;
-            for (LayerRecord l : m.layers()) {
-                if (l.snapshot() == null && l.id() != m.headId() && layers.get(l.id()).leases() == 0
-                        && m.children(l.id()).size() <= 1) {
-                    victim = l;
-                    break;
-                }
-            }
-            if (victim == null) {
-                return;
-            }
+        for (LayerRecord victim = nextToCompact(); victim != null; victim = nextToCompact()) {
+            VolumeMeta m = files.meta();
             int newParent = victim.parentId();
-            Layer gone = layers.get(victim.id());
+            Layer gone = files.layer(victim.id());
             List<LayerRecord> children = m.children(victim.id());
             VolumeMeta next = m.withoutLayer(victim.id());
             if (!children.isEmpty()) {
                 LayerRecord child = children.getFirst();
-                boolean childIsHead = child.id() == m.headId();
                 boolean inHeadChain = m.chain(m.headId()).contains(child);
-                Layer into = layers.get(child.id());
-                LayerMerge.merge(gone, into, victim.parentId() == 0, inHeadChain ? chain.index() : null, chain.stripes());
-                if (childIsHead) {
+                Layer into = files.layer(child.id());
+                LayerMerge.merge(gone, into, newParent == 0, inHeadChain ? chain.index() : null, chain.stripes());
+                if (child.id() == m.headId()) {
                     chain.flush();
                 } else {
                     into.persistMap(Layer.DirtyRecords.UNLOCKED);
@@ -475,55 +404,36 @@ public final class Volume implements BlockDevice {
             }
             ioGate.enterExclusive();
             try {
-                commit(next);
-                layers.remove(gone.id());
+                files.commit(next);
+                files.forget(gone);
                 chain.remove(gone);
             } finally {
                 ioGate.exitExclusive();
             }
-            gone.delete(storage);
-            storage.syncDirectory(dir);
+            files.delete(gone);
         }
+    }
+
+    /** A hidden layer no reader holds, with at most one child: it can go now. */
+    private LayerRecord nextToCompact() {
+        VolumeMeta m = files.meta();
+        for (LayerRecord l : m.layers()) {
+            if (l.snapshot() == null && l.id() != m.headId() && files.layer(l.id()).leases() == 0
+                    && m.children(l.id()).size() <= 1) {
+                return l;
+            }
+        }
+        return null;
     }
 
     // ---------------------------------------------------------------- helpers
 
-    /** Creates the files of the next layer, durable, before the commit that makes it part of the volume. */
-    private Layer prepareLayer(long size) throws IOException {
-        int slot = freeSlotNumber();
-        Layer layer = Layer.create(storage, dir, meta.nextLayerId(), slot, size / Layout.BLOCK);
-        storage.syncDirectory(dir);
-        return layer;
-    }
-
-    private void commitOrDiscard(VolumeMeta next, Layer prepared) throws IOException {
-        try {
-            commit(next);
-        } catch (IOException | RuntimeException e) {
-            prepared.delete(storage);
-            throw e;
-        }
-    }
-
-    private void commit(VolumeMeta next) throws IOException {
-        MetaFile.commit(storage, dir, next);
-        meta = next;
-    }
-
-    private int freeSlotNumber() {
+    private int freeSlot() {
         int slot = chain.freeSlot();
         if (slot < 0) {
-            throw new StrataException.ResourceExhausted("volume '" + meta.name() + "' has no free layer slot: delete snapshots");
+            throw new StrataException.ResourceExhausted("volume '" + name() + "' has no free layer slot: delete snapshots");
         }
         return slot;
-    }
-
-    private List<Layer> chainOldestFirst(int topId) {
-        List<Layer> chain = new ArrayList<>();
-        for (LayerRecord record : meta.chain(topId)) {
-            chain.addFirst(layers.get(record.id()));
-        }
-        return chain;
     }
 
     static void checkSize(long size) {
@@ -543,12 +453,8 @@ public final class Volume implements BlockDevice {
 
     private void checkOpen() {
         if (closed) {
-            throw new StrataException.FailedPrecondition("volume '" + meta.name() + "' is closed");
+            throw new StrataException.FailedPrecondition("volume '" + name() + "' is closed");
         }
-    }
-
-    Path directory() {
-        return dir;
     }
 
     /** Flushes and closes every layer file. Readers of snapshots must be closed first. */
@@ -564,7 +470,7 @@ public final class Volume implements BlockDevice {
                     chain.flush();
                 } finally {
                     closed = true;
-                    closeLayers();
+                    files.closeAll();
                 }
             } finally {
                 ioGate.exitExclusive();
@@ -572,9 +478,5 @@ public final class Volume implements BlockDevice {
         } finally {
             opLock.unlock();
         }
-    }
-
-    private void closeLayers() {
-        layers.values().forEach(Layer::close);
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.engine;
 
 import io.strata.domain.SnapshotName;
+import io.strata.domain.StrataException;
 import io.strata.domain.VolumeName;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -70,6 +71,18 @@ record VolumeMeta(VolumeName name, long size, Instant created, int nextLayerId, 
             }
         }
         return Optional.empty();
+    }
+
+    /** The layer that is snapshot {@code snapshot}, or NotFound naming it. */
+    LayerRecord requireSnapshot(SnapshotName snapshot) {
+        return snapshotLayer(snapshot).orElseThrow(() -> new StrataException.NotFound(
+                "snapshot '" + snapshot + "' of volume '" + name + "' does not exist"));
+    }
+
+    /** What the API tells of the snapshot a layer is. */
+    SnapshotInfo snapshotInfo(LayerRecord layer) {
+        SnapshotRecord s = layer.snapshot();
+        return new SnapshotInfo(s.name(), s.created(), layer.size(), s.labels(), s.userCreated(), namedParent(layer.id()));
     }
 
     List<LayerRecord> children(int id) {
