@@ -156,13 +156,12 @@ final class VolumeTransfer {
     }
 
     /**
-     * Zero blocks of the file, gathered while adjacent. On flush, only the blocks that do not already
-     * read as zero are zeroed: on a fresh volume nothing is written at all (the blocks stay holes and
-     * stay out of the changed ranges of the next snapshot), while old data under them is still erased.
+     * Zero blocks of the file, gathered while adjacent and zeroed with one call per run. A volume
+     * changes nothing for blocks that already read as zeroes, so on a fresh volume they stay holes
+     * and out of the next snapshot's changed ranges, while old data under them is still erased.
      */
     private static final class ZeroRange {
         private final BlockDevice device;
-        private ByteBuffer buffer;
         private long offset;
         private long length;
 
@@ -181,33 +180,10 @@ final class VolumeTransfer {
         }
 
         void flush() throws IOException {
-            if (buffer == null && length > 0) {
-                buffer = ByteBuffer.allocateDirect(CHUNK_SIZE);
+            if (length > 0) {
+                device.writeZeroes(offset, length);
+                length = 0;
             }
-            long end = offset + length;
-            long stale = -1; // start of a run of blocks that hold data and must be zeroed
-            for (long at = offset; at < end; ) {
-                int n = (int) Math.min(CHUNK_SIZE - at % BLOCK_SIZE, end - at);
-                buffer.clear().limit(n);
-                device.readAt(buffer, at);
-                int start = 0;
-                while (start < n) {
-                    boolean zero = isZeroBlock(buffer, start, n, at);
-                    int runEnd = runEnd(buffer, start, n, at, zero);
-                    if (zero && stale >= 0) {
-                        device.writeZeroes(stale, at + start - stale);
-                        stale = -1;
-                    } else if (!zero && stale < 0) {
-                        stale = at + start;
-                    }
-                    start = runEnd;
-                }
-                at += n;
-            }
-            if (stale >= 0) {
-                device.writeZeroes(stale, end - stale);
-            }
-            length = 0;
         }
     }
 }
