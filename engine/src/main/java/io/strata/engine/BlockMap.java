@@ -59,7 +59,11 @@ final class BlockMap {
         return (int) (chunk[inChunk >>> 5] >>> ((inChunk & 31) * 2)) & 3;
     }
 
-    /** Sets {@code count} blocks from {@code first} to {@code state} and marks their chunks dirty. */
+    /**
+     * Sets {@code count} blocks from {@code first} to {@code state} and marks their chunks dirty, even
+     * where the state does not change: a flush syncs a layer's data only when some chunk is dirty, so
+     * an overwrite in place must mark its chunk too.
+     */
     void set(long first, long count, int state) {
         long block = first;
         long end = first + count;

@@ -196,6 +196,9 @@ final class Layer {
      */
     void persistMap(DirtyRecords takeDirty) throws IOException {
         List<MapRecord> records = takeDirty.take(map);
+        if (records.isEmpty()) {
+            return; // every write marks its chunk dirty (even an overwrite in place): nothing was written
+        }
         data.sync();
         for (MapRecord record : records) {
             mapFile.writeFully(ByteBuffer.wrap(record.bytes()), Layout.mapPosition(record.chunk()));

@@ -106,6 +106,26 @@ class FlushCrashTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void overwritesInPlaceAloneAreDurableAfterAFlush() throws IOException {
+        MemoryStorage storage = new MemoryStorage();
+        byte[] model = new byte[SIZE];
+        new Random(9).nextBytes(model);
+        try (VolumeStore store = VolumeStore.open(DATA, storage)) {
+            Volume volume = store.create(V, SIZE);
+            volume.writeAt(ByteBuffer.wrap(model), 0);
+            volume.flush();
+            // every block is already in the head: these writes change no block's state
+            byte[] again = new byte[3 * BLOCK + 100];
+            new Random(10).nextBytes(again);
+            volume.writeAt(ByteBuffer.wrap(again), 5 * BLOCK + 7);
+            System.arraycopy(again, 0, model, 5 * BLOCK + 7, again.length);
+            volume.flush();
+            storage.crash();
+        }
+        assertThat(readAll(storage)).isEqualTo(model);
+    }
+
     private static byte[] readAll(MemoryStorage storage) throws IOException {
         try (VolumeStore store = VolumeStore.open(DATA, storage)) {
             ByteBuffer all = ByteBuffer.allocate(SIZE);
