@@ -1,0 +1,8 @@
+/**
+ * Longhorn's backupstore format, exactly: where every object lives ({@link io.strata.backupstore.format.StoreLayout}),
+ * block checksums, per-block compression, {@code volume.cfg} and {@code backup_<name>.cfg}, and
+ * backup URLs. Written exactly as Longhorn writes it; read tolerantly, as Longhorn reads it.
+ *
+ * <p>May import: the JDK, {@code io.strata.domain}, lz4-java, Jackson.
+ */
+package io.strata.backupstore.format;
