@@ -1,0 +1,52 @@
+package io.strata.backupstore.target;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A store of whole objects under '/'-separated keys, such as
+ * {@code backupstore/volumes/d0/2f/test-vol/volume.cfg}: a directory or an S3 bucket.
+ *
+ * <p>Contract, for every implementation:
+ * <ul>
+ *   <li><b>Keys</b> are relative, '/'-separated, without empty, {@code .} or {@code ..} segments;
+ *       anything else is refused with {@link io.strata.domain.StrataException.InvalidArgument} and
+ *       nothing is touched.</li>
+ *   <li><b>Absence is an answer, failure is an exception.</b> {@link #read} of a missing key is empty
+ *       and {@link #list} of a missing prefix is an empty list; an unreachable or failing store throws
+ *       {@link IOException}, never an empty answer.</li>
+ *   <li><b>Writes are whole</b>: after a crash or a failed {@link #write}, a key holds its old object or
+ *       the new one, never a part.</li>
+ *   <li>{@link #delete} of a missing key succeeds.</li>
+ *   <li>Safe for concurrent use; two writers of one key leave one of the two objects.</li>
+ * </ul>
+ */
+public interface BackupTarget extends Closeable {
+
+    /** The URL this target was opened from, without credentials. */
+    String url();
+
+    /** The object under {@code key}, or empty when there is none. */
+    Optional<byte[]> read(String key) throws IOException;
+
+    /** Stores {@code data} under {@code key}, replacing what was there, all or nothing. */
+    void write(String key, byte[] data) throws IOException;
+
+    /** Names directly under {@code prefix} (one level, like {@code ls}): objects and sub-prefixes, sorted. */
+    List<String> list(String prefix) throws IOException;
+
+    /** When the object under {@code key} was last written, by the store's clock; empty when there is none. */
+    Optional<Instant> modified(String key) throws IOException;
+
+    /** Removes one object; a missing key is fine. */
+    void delete(String key) throws IOException;
+
+    /** Removes every object under {@code prefix}. */
+    void deleteAll(String prefix) throws IOException;
+
+    @Override
+    default void close() throws IOException {}
+}

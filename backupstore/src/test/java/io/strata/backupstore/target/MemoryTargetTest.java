@@ -1,0 +1,8 @@
+package io.strata.backupstore.target;
+
+class MemoryTargetTest extends BackupTargetContract {
+    @Override
+    BackupTarget newTarget() {
+        return new MemoryTarget();
+    }
+}
