@@ -63,6 +63,11 @@ public final class MemoryTarget implements BackupTarget {
         objects.keySet().removeIf(k -> k.startsWith(start) || k.equals(prefix));
     }
 
+    /** Sets an object's modification time, as if it had been written then. */
+    public void setModified(String key, Instant when) {
+        objects.computeIfPresent(Keys.check(key), (k, e) -> new Entry(e.data(), when));
+    }
+
     /** Every key, for tests that look at the whole store. */
     public Map<String, Integer> sizes() {
         Map<String, Integer> out = new java.util.TreeMap<>();
