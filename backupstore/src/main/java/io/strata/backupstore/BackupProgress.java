@@ -1,0 +1,65 @@
+package io.strata.backupstore;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/** What a running backup or restore has done so far; read from any thread while it runs. */
+public final class BackupProgress {
+    public enum State { IN_PROGRESS, COMPLETE, ERROR }
+
+    final AtomicLong bytesToScan = new AtomicLong();
+    final AtomicLong bytesScanned = new AtomicLong();
+    final AtomicLong bytesUploaded = new AtomicLong();
+    final AtomicLong blocksNew = new AtomicLong();
+    final AtomicLong blocksReused = new AtomicLong();
+    private final AtomicReference<State> state = new AtomicReference<>(State.IN_PROGRESS);
+    private volatile String error = "";
+
+    public long bytesToScan() {
+        return bytesToScan.get();
+    }
+
+    public long bytesScanned() {
+        return bytesScanned.get();
+    }
+
+    /** Compressed bytes written to the target. */
+    public long bytesUploaded() {
+        return bytesUploaded.get();
+    }
+
+    public long blocksNew() {
+        return blocksNew.get();
+    }
+
+    public long blocksReused() {
+        return blocksReused.get();
+    }
+
+    /** 0 to 100; 100 only once complete. */
+    public int percent() {
+        if (state.get() == State.COMPLETE) {
+            return 100;
+        }
+        long total = bytesToScan.get();
+        return total == 0 ? 0 : (int) Math.min(99, bytesScanned.get() * 100 / total);
+    }
+
+    public State state() {
+        return state.get();
+    }
+
+    /** The error's message once the state is {@link State#ERROR}. */
+    public String error() {
+        return error;
+    }
+
+    void complete() {
+        state.set(State.COMPLETE);
+    }
+
+    void fail(Throwable e) {
+        error = e.getMessage() == null ? e.toString() : e.getMessage();
+        state.set(State.ERROR);
+    }
+}

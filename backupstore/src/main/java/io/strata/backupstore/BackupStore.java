@@ -1,0 +1,296 @@
+package io.strata.backupstore;
+
+import io.strata.backupstore.format.BackupConfig;
+import io.strata.backupstore.format.BackupConfig.BlockRef;
+import io.strata.backupstore.format.BlockChecksum;
+import io.strata.backupstore.format.Compression;
+import io.strata.backupstore.format.ConfigCodec;
+import io.strata.backupstore.format.StoreLayout;
+import io.strata.backupstore.format.VolumeConfig;
+import io.strata.backupstore.lock.BackupLock;
+import io.strata.backupstore.target.BackupTarget;
+import io.strata.domain.StrataException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.time.Clock;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Backups of volumes in one backup target, in Longhorn's format: incremental against the volume's
+ * last backup, block by block, each block stored once per backup volume under its checksum; and
+ * restores that verify every block.
+ */
+public final class BackupStore {
+    /** Strata's own parameter: the snapshot's size, which Longhorn's cfg does not keep per backup. */
+    public static final String VOLUME_SIZE_PARAMETER = "strata-volume-size";
+
+    /** Takes a backupstore lock; the real one is {@link BackupLock}. */
+    public interface Locks {
+        AutoCloseable lock(String volume, BackupLock.Type type) throws IOException;
+    }
+
+    /**
+     * A backup to make.
+     *
+     * @param name        the backup's name; empty: {@code backup-} and 16 hex characters
+     * @param full        re-read every block and re-upload those already stored
+     * @param compression for a new backup volume; an existing one keeps its own
+     * @param blockSize   for a new backup volume (2 or 16 MiB); an existing one keeps its own
+     */
+    public record BackupRequest(String volume, Optional<String> name, BackupSource source, boolean full,
+                                Compression compression, long blockSize, Map<String, String> labels, int workers) {}
+
+    private final BackupTarget target;
+    private final Locks locks;
+    private final Clock clock;
+
+    public BackupStore(BackupTarget target, Locks locks, Clock clock) {
+        this.target = target;
+        this.locks = locks;
+        this.clock = clock;
+    }
+
+    public BackupTarget target() {
+        return target;
+    }
+
+    @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
+    public BackupConfig backup(BackupRequest request, BackupProgress progress) throws IOException {
+        try (AutoCloseable held = locks.lock(request.volume(), BackupLock.Type.BACKUP)) {
+            BackupConfig done = runBackup(request, progress);
+            progress.complete();
+            return done;
+        } catch (IOException | RuntimeException e) {
+            progress.fail(e);
+            throw e;
+        } catch (Exception e) {
+            progress.fail(e);
+            throw new IOException(e);
+        }
+    }
+
+    private BackupConfig runBackup(BackupRequest r, BackupProgress progress) throws IOException {
+        String volume = r.volume();
+        String name = r.name().orElseGet(() -> "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+        String cfgKey = StoreLayout.backupConfig(volume, name);
+        if (target.read(cfgKey).isPresent()) {
+            throw new StrataException.AlreadyExists("backup '" + name + "' of volume '" + volume + "' already exists");
+        }
+        String started = now();
+        VolumeConfig volumeCfg = volumeConfig(volume).orElse(null);
+        if (volumeCfg == null) {
+            volumeCfg = new VolumeConfig(volume, r.source().size(), r.labels(), started, "", "", 0, "", "",
+                    r.compression().method(), "", "v1");
+            target.write(StoreLayout.volumeConfig(volume), ConfigCodec.encode(volumeCfg));
+        }
+        Compression compression = volumeCfg.compression();
+        BackupConfig base = incrementalBase(r, volumeCfg).orElse(null);
+        long blockSize = base != null ? base.blockSize() : r.blockSize();
+        if (blockSize != 2L << 20 && blockSize != 16L << 20) {
+            throw new StrataException.InvalidArgument("backup block size " + blockSize + " is not 2 MiB or 16 MiB");
+        }
+
+        TreeSet<Long> blocks = new TreeSet<>();
+        for (long[] range : r.source().changedRanges(Optional.ofNullable(base).map(BackupConfig::snapshotName))) {
+            for (long b = range[0] / blockSize; b * blockSize < range[0] + range[1] && b * blockSize < r.source().size(); b++) {
+                blocks.add(b);
+            }
+        }
+        progress.bytesToScan.set(blocks.size() * blockSize);
+        target.write(cfgKey, ConfigCodec.encode(new BackupConfig(name, volume, "", "", "", 0, null, null, false,
+                compression.method(), 0, 0, null, null)));
+
+        Map<Long, String> results = new ConcurrentHashMap<>();
+        Map<String, Boolean> uploaded = new ConcurrentHashMap<>();
+        long[] reUploaded = {0};
+        ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[(int) blockSize]);
+        try {
+            BlockPipeline.run(blocks, r.workers(), block -> {
+                byte[] data = buffers.get();
+                long offset = block * blockSize;
+                int length = (int) Math.min(blockSize, r.source().size() - offset);
+                java.util.Arrays.fill(data, length, data.length, (byte) 0); // a last, short block is padded
+                r.source().read(ByteBuffer.wrap(data, 0, length), offset);
+                progress.bytesScanned.addAndGet(blockSize);
+                if (isZero(data)) {
+                    results.put(block, ""); // reads as zeroes: no block needed
+                    return;
+                }
+                String checksum = BlockChecksum.of(data);
+                results.put(block, checksum);
+                if (uploaded.putIfAbsent(checksum, Boolean.TRUE) != null) {
+                    progress.blocksReused.incrementAndGet();
+                    return;
+                }
+                String key = StoreLayout.block(volume, checksum);
+                boolean stored = target.modified(key).isPresent();
+                if (stored && !r.full()) {
+                    progress.blocksReused.incrementAndGet();
+                    return;
+                }
+                byte[] compressed = compression.compress(data);
+                target.write(key, compressed);
+                progress.bytesUploaded.addAndGet(compressed.length);
+                if (stored) {
+                    synchronized (reUploaded) {
+                        reUploaded[0] += compressed.length;
+                    }
+                    progress.blocksReused.incrementAndGet();
+                } else {
+                    progress.blocksNew.incrementAndGet();
+                }
+            });
+        } catch (IOException | RuntimeException e) {
+            target.delete(cfgKey); // an in-progress cfg left behind would hold off garbage collection
+            throw e;
+        }
+
+        TreeMap<Long, String> map = new TreeMap<>();
+        if (base != null) {
+            base.blocks().forEach(b -> map.put(b.offset(), b.checksum()));
+        }
+        results.forEach((block, checksum) -> {
+            if (checksum.isEmpty()) {
+                map.remove(block * blockSize);
+            } else {
+                map.put(block * blockSize, checksum);
+            }
+        });
+        map.tailMap(r.source().size()).clear(); // blocks beyond the snapshot's size are not in it
+        List<BlockRef> refs = new ArrayList<>();
+        map.forEach((offset, checksum) -> refs.add(new BlockRef(offset, checksum)));
+
+        BackupConfig done = new BackupConfig(name, volume, r.source().snapshotName(), started, now(),
+                refs.size() * blockSize, r.labels(), Map.of(BackupConfig.MODE_PARAMETER, r.full() ? "full" : "incremental",
+                BackupConfig.BLOCK_SIZE_PARAMETER, Long.toString(blockSize), VOLUME_SIZE_PARAMETER, Long.toString(r.source().size())),
+                base != null, compression.method(), progress.bytesUploaded() - reUploaded[0], reUploaded[0], refs, "");
+        target.write(cfgKey, ConfigCodec.encode(done));
+        VolumeConfig latest = volumeConfig(volume).orElse(volumeCfg);
+        target.write(StoreLayout.volumeConfig(volume), ConfigCodec.encode(new VolumeConfig(volume, r.source().size(),
+                r.labels(), latest.createdTime(), name, started, latest.blockCount() + progress.blocksNew(),
+                latest.backingImageName(), latest.backingImageChecksum(), latest.compressionMethod(),
+                latest.storageClassName(), latest.dataEngine())));
+        return done;
+    }
+
+    /** The last backup, when it can serve as the base: readable, complete, and its snapshot still here. */
+    private Optional<BackupConfig> incrementalBase(BackupRequest r, VolumeConfig volumeCfg) {
+        if (r.full() || volumeCfg.lastBackupName().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return backupConfig(r.volume(), volumeCfg.lastBackupName())
+                    .filter(b -> !b.inProgress())
+                    .filter(b -> !b.snapshotName().isEmpty() && !b.snapshotName().equals(r.source().snapshotName()))
+                    .filter(b -> r.source().hasSnapshot(b.snapshotName()));
+        } catch (IOException | StrataException e) {
+            return Optional.empty(); // an unreadable base: back up everything
+        }
+    }
+
+    /**
+     * Restores a backup into {@code sink}, verifying every block's checksum; blocks that read as
+     * zeroes are not written. A missing or corrupt block fails the restore, naming the block.
+     */
+    @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
+    public void restore(String volume, String backup, RestoreSink sink, int workers, BackupProgress progress) throws IOException {
+        try (AutoCloseable held = locks.lock(volume, BackupLock.Type.RESTORE)) {
+            BackupConfig cfg = backupConfig(volume, backup).orElseThrow(() -> new StrataException.NotFound(
+                    "backup '" + backup + "' of volume '" + volume + "' does not exist"));
+            if (cfg.inProgress()) {
+                throw new StrataException.FailedPrecondition("backup '" + backup + "' of volume '" + volume
+                        + "' is still in progress: restore it once it is complete");
+            }
+            long size = volumeSize(cfg);
+            if (sink.size() < size) {
+                throw new StrataException.OutOfRange("backup '" + backup + "' holds " + size + " bytes; the target volume has only "
+                        + sink.size() + ": give it at least " + size + " bytes");
+            }
+            long blockSize = cfg.blockSize();
+            Compression compression = Compression.fromMethod(cfg.compressionMethod());
+            Map<Long, String> byOffset = new TreeMap<>();
+            cfg.blocks().forEach(b -> byOffset.put(b.offset(), b.checksum()));
+            progress.bytesToScan.set(byOffset.size() * blockSize);
+            BlockPipeline.run(byOffset.keySet(), workers, offset -> {
+                String checksum = byOffset.get(offset);
+                String key = StoreLayout.block(volume, checksum);
+                byte[] stored = target.read(key).orElseThrow(() -> new StrataException.Corrupt("block " + checksum
+                        + " at offset " + offset + " of backup '" + backup + "' is missing from the backup target"));
+                byte[] data;
+                try {
+                    data = compression.decompress(stored, (int) blockSize);
+                } catch (StrataException.Corrupt e) {
+                    throw new StrataException.Corrupt("block " + checksum + " at offset " + offset + " of backup '" + backup
+                            + "' is damaged: " + e.getMessage(), e);
+                }
+                if (!BlockChecksum.of(data).equals(checksum)) {
+                    throw new StrataException.Corrupt("block " + checksum + " at offset " + offset + " of backup '" + backup
+                            + "' does not match its checksum: the stored copy is damaged");
+                }
+                int length = (int) Math.min(data.length, sink.size() - offset);
+                if (length > 0 && !isZero(data)) {
+                    sink.write(ByteBuffer.wrap(data, 0, length), offset);
+                }
+                progress.bytesScanned.addAndGet(blockSize);
+            });
+            sink.flush();
+            progress.complete();
+        } catch (IOException | RuntimeException e) {
+            progress.fail(e);
+            throw e;
+        } catch (Exception e) {
+            progress.fail(e);
+            throw new IOException(e);
+        }
+    }
+
+    /** The snapshot's size: Strata's parameter, else (for a backup made elsewhere) the volume's size. */
+    public long volumeSize(BackupConfig cfg) throws IOException {
+        String size = cfg.parameters().get(VOLUME_SIZE_PARAMETER);
+        if (size != null && size.matches("\\d+")) {
+            return Long.parseLong(size);
+        }
+        return volumeConfig(cfg.volumeName()).map(VolumeConfig::size).orElse(cfg.size());
+    }
+
+    public Optional<VolumeConfig> volumeConfig(String volume) throws IOException {
+        String key = StoreLayout.volumeConfig(volume);
+        Optional<byte[]> data = target.read(key);
+        return data.map(d -> ConfigCodec.decodeVolume(d, key));
+    }
+
+    public Optional<BackupConfig> backupConfig(String volume, String backup) throws IOException {
+        String key = StoreLayout.backupConfig(volume, backup);
+        Optional<byte[]> data = target.read(key);
+        return data.map(d -> ConfigCodec.decodeBackup(d, key));
+    }
+
+    private String now() {
+        return clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+    }
+
+    private static boolean isZero(byte[] data) {
+        ByteBuffer b = ByteBuffer.wrap(data);
+        while (b.remaining() >= 8) {
+            if (b.getLong() != 0) {
+                return false;
+            }
+        }
+        while (b.hasRemaining()) {
+            if (b.get() != 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+}
