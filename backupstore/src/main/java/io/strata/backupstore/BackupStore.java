@@ -253,6 +253,124 @@ public final class BackupStore {
         }
     }
 
+    /**
+     * Deletes a backup, then collects the blocks no backup references any more. Deleting a backup
+     * that does not exist succeeds. Blocks are collected only when the scan is safe: every cfg
+     * readable, none in progress, and the set of backups the same before and after the scan;
+     * otherwise they wait for the next deletion.
+     *
+     * @return how many blocks were removed
+     */
+    @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
+    public long delete(String volume, String backup) throws IOException {
+        try (AutoCloseable held = locks.lock(volume, BackupLock.Type.DELETION)) {
+            String key = StoreLayout.backupConfig(volume, backup);
+            if (target.read(key).isEmpty()) {
+                return 0;
+            }
+            target.delete(key);
+            Optional<VolumeConfig> volumeCfg = volumeConfig(volume);
+            boolean wasLast = volumeCfg.map(v -> v.lastBackupName().equals(backup)).orElse(false);
+            Collection gc = collectGarbage(volume);
+            if (volumeCfg.isPresent()) {
+                VolumeConfig v = volumeCfg.get();
+                String last = wasLast ? (gc.safe() ? gc.newestBackup() : "") : v.lastBackupName();
+                String lastAt = wasLast ? (gc.safe() ? gc.newestAt() : "") : v.lastBackupAt();
+                target.write(StoreLayout.volumeConfig(volume), ConfigCodec.encode(new VolumeConfig(volume, v.size(), v.labels(),
+                        v.createdTime(), last, lastAt, gc.safe() ? gc.referencedBlocks() : v.blockCount(), v.backingImageName(),
+                        v.backingImageChecksum(), v.compressionMethod(), v.storageClassName(), v.dataEngine())));
+            }
+            return gc.removed();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** Deletes a backup volume: every backup, block and lock of it. */
+    @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
+    public void deleteVolume(String volume) throws IOException {
+        try (AutoCloseable held = locks.lock(volume, BackupLock.Type.DELETION)) {
+            for (String prefix : List.of(StoreLayout.backupsDirectory(volume), StoreLayout.blocksDirectory(volume))) {
+                target.deleteAll(prefix);
+            }
+            target.delete(StoreLayout.volumeConfig(volume));
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+        target.deleteAll(StoreLayout.volumeDirectory(volume)); // the locks, our own last
+    }
+
+    /** The names of a volume's backups, complete or not. */
+    public List<String> backups(String volume) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (String file : target.list(StoreLayout.backupsDirectory(volume))) {
+            StoreLayout.backupNameOf(file).ifPresent(names::add);
+        }
+        return names;
+    }
+
+    /** The checksums of every block in a volume's pool. */
+    public TreeSet<String> blocks(String volume) throws IOException {
+        TreeSet<String> out = new TreeSet<>();
+        String root = StoreLayout.blocksDirectory(volume);
+        for (String a : target.list(root)) {
+            for (String b : target.list(root + "/" + a)) {
+                for (String file : target.list(root + "/" + a + "/" + b)) {
+                    StoreLayout.checksumOf(file).ifPresent(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    private record Collection(boolean safe, long removed, long referencedBlocks, String newestBackup, String newestAt) {}
+
+    private Collection collectGarbage(String volume) throws IOException {
+        List<String> before = backups(volume);
+        TreeSet<String> stored = blocks(volume);
+        java.util.Set<String> referenced = new java.util.HashSet<>();
+        String newest = "";
+        String newestAt = "";
+        for (String name : before) {
+            BackupConfig cfg;
+            try {
+                Optional<BackupConfig> read = backupConfig(volume, name);
+                if (read.isEmpty()) {
+                    return new Collection(false, 0, 0, "", ""); // went away during the scan
+                }
+                cfg = read.get();
+            } catch (StrataException.Corrupt unreadable) {
+                return new Collection(false, 0, 0, "", "");
+            }
+            if (cfg.inProgress()) {
+                return new Collection(false, 0, 0, "", "");
+            }
+            cfg.blocks().forEach(b -> referenced.add(b.checksum()));
+            if (cfg.snapshotCreatedAt().compareTo(newestAt) > 0) {
+                newest = cfg.name();
+                newestAt = cfg.snapshotCreatedAt();
+            }
+        }
+        if (!backups(volume).equals(before)) {
+            return new Collection(false, 0, 0, "", "");
+        }
+        long removed = 0;
+        long present = 0;
+        for (String checksum : stored) {
+            if (referenced.contains(checksum)) {
+                present++;
+            } else {
+                target.delete(StoreLayout.block(volume, checksum));
+                removed++;
+            }
+        }
+        return new Collection(true, removed, present, newest, newestAt);
+    }
+
     /** The snapshot's size: Strata's parameter, else (for a backup made elsewhere) the volume's size. */
     public long volumeSize(BackupConfig cfg) throws IOException {
         String size = cfg.parameters().get(VOLUME_SIZE_PARAMETER);
