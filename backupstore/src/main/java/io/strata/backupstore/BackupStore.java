@@ -371,6 +371,47 @@ public final class BackupStore {
         return new Collection(true, removed, present, newest, newestAt);
     }
 
+    /**
+     * Checks that every block a backup references exists, decompresses and matches its checksum.
+     *
+     * @return one line per problem, naming the block; empty when the backup is whole
+     */
+    public List<String> verify(String volume, String backup, int workers) throws IOException {
+        BackupConfig cfg = backupConfig(volume, backup).orElseThrow(() -> new StrataException.NotFound(
+                "backup '" + backup + "' of volume '" + volume + "' does not exist"));
+        if (cfg.inProgress()) {
+            return List.of("backup '" + backup + "' is still in progress");
+        }
+        long blockSize = cfg.blockSize();
+        Compression compression = Compression.fromMethod(cfg.compressionMethod());
+        Map<String, Long> firstOffset = new TreeMap<>();
+        cfg.blocks().forEach(b -> firstOffset.putIfAbsent(b.checksum(), b.offset()));
+        List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> checksums = new ArrayList<>(firstOffset.keySet());
+        List<Long> indexes = new ArrayList<>();
+        for (long i = 0; i < checksums.size(); i++) {
+            indexes.add(i);
+        }
+        BlockPipeline.run(indexes, workers, i -> {
+            String checksum = checksums.get((int) i);
+            String where = "block " + checksum + " (first at offset " + firstOffset.get(checksum) + ")";
+            Optional<byte[]> stored = target.read(StoreLayout.block(volume, checksum));
+            if (stored.isEmpty()) {
+                problems.add(where + " is missing");
+                return;
+            }
+            try {
+                if (!BlockChecksum.of(compression.decompress(stored.get(), (int) blockSize)).equals(checksum)) {
+                    problems.add(where + " does not match its checksum");
+                }
+            } catch (StrataException.Corrupt e) {
+                problems.add(where + " does not decompress: " + e.getMessage());
+            }
+        });
+        java.util.Collections.sort(problems);
+        return problems;
+    }
+
     /** The snapshot's size: Strata's parameter, else (for a backup made elsewhere) the volume's size. */
     public long volumeSize(BackupConfig cfg) throws IOException {
         String size = cfg.parameters().get(VOLUME_SIZE_PARAMETER);
