@@ -52,11 +52,19 @@ public final class BackupStore {
     private final BackupTarget target;
     private final Locks locks;
     private final Clock clock;
+    private final BackupCatalog catalog;
+    private final BackupDeletion deletion;
 
     public BackupStore(BackupTarget target, Locks locks, Clock clock) {
         this.target = target;
         this.locks = locks;
         this.clock = clock;
+        this.catalog = new BackupCatalog(target);
+        this.deletion = new BackupDeletion(target, locks, catalog);
+    }
+
+    public BackupCatalog catalog() {
+        return catalog;
     }
 
     public BackupTarget target() {
@@ -253,184 +261,37 @@ public final class BackupStore {
         }
     }
 
-    /**
-     * Deletes a backup, then collects the blocks no backup references any more. Deleting a backup
-     * that does not exist succeeds. Blocks are collected only when the scan is safe: every cfg
-     * readable, none in progress, and the set of backups the same before and after the scan;
-     * otherwise they wait for the next deletion.
-     *
-     * @return how many blocks were removed
-     */
-    @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
+    /** See {@link BackupDeletion}: deletes a backup and collects unreferenced blocks when that is safe. */
     public long delete(String volume, String backup) throws IOException {
-        try (AutoCloseable held = locks.lock(volume, BackupLock.Type.DELETION)) {
-            String key = StoreLayout.backupConfig(volume, backup);
-            if (target.read(key).isEmpty()) {
-                return 0;
-            }
-            target.delete(key);
-            Optional<VolumeConfig> volumeCfg = volumeConfig(volume);
-            boolean wasLast = volumeCfg.map(v -> v.lastBackupName().equals(backup)).orElse(false);
-            Collection gc = collectGarbage(volume);
-            if (volumeCfg.isPresent()) {
-                VolumeConfig v = volumeCfg.get();
-                String last = wasLast ? (gc.safe() ? gc.newestBackup() : "") : v.lastBackupName();
-                String lastAt = wasLast ? (gc.safe() ? gc.newestAt() : "") : v.lastBackupAt();
-                target.write(StoreLayout.volumeConfig(volume), ConfigCodec.encode(new VolumeConfig(volume, v.size(), v.labels(),
-                        v.createdTime(), last, lastAt, gc.safe() ? gc.referencedBlocks() : v.blockCount(), v.backingImageName(),
-                        v.backingImageChecksum(), v.compressionMethod(), v.storageClassName(), v.dataEngine())));
-            }
-            return gc.removed();
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
+        return deletion.delete(volume, backup);
     }
 
-    /** Deletes a backup volume: every backup, block and lock of it. */
-    @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public void deleteVolume(String volume) throws IOException {
-        try (AutoCloseable held = locks.lock(volume, BackupLock.Type.DELETION)) {
-            for (String prefix : List.of(StoreLayout.backupsDirectory(volume), StoreLayout.blocksDirectory(volume))) {
-                target.deleteAll(prefix);
-            }
-            target.delete(StoreLayout.volumeConfig(volume));
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
-        target.deleteAll(StoreLayout.volumeDirectory(volume)); // the locks, our own last
+        deletion.deleteVolume(volume);
     }
 
-    /** The names of a volume's backups, complete or not. */
-    public List<String> backups(String volume) throws IOException {
-        List<String> names = new ArrayList<>();
-        for (String file : target.list(StoreLayout.backupsDirectory(volume))) {
-            StoreLayout.backupNameOf(file).ifPresent(names::add);
-        }
-        return names;
-    }
-
-    /** The checksums of every block in a volume's pool. */
-    public TreeSet<String> blocks(String volume) throws IOException {
-        TreeSet<String> out = new TreeSet<>();
-        String root = StoreLayout.blocksDirectory(volume);
-        for (String a : target.list(root)) {
-            for (String b : target.list(root + "/" + a)) {
-                for (String file : target.list(root + "/" + a + "/" + b)) {
-                    StoreLayout.checksumOf(file).ifPresent(out::add);
-                }
-            }
-        }
-        return out;
-    }
-
-    private record Collection(boolean safe, long removed, long referencedBlocks, String newestBackup, String newestAt) {}
-
-    private Collection collectGarbage(String volume) throws IOException {
-        List<String> before = backups(volume);
-        TreeSet<String> stored = blocks(volume);
-        java.util.Set<String> referenced = new java.util.HashSet<>();
-        String newest = "";
-        String newestAt = "";
-        for (String name : before) {
-            BackupConfig cfg;
-            try {
-                Optional<BackupConfig> read = backupConfig(volume, name);
-                if (read.isEmpty()) {
-                    return new Collection(false, 0, 0, "", ""); // went away during the scan
-                }
-                cfg = read.get();
-            } catch (StrataException.Corrupt unreadable) {
-                return new Collection(false, 0, 0, "", "");
-            }
-            if (cfg.inProgress()) {
-                return new Collection(false, 0, 0, "", "");
-            }
-            cfg.blocks().forEach(b -> referenced.add(b.checksum()));
-            if (cfg.snapshotCreatedAt().compareTo(newestAt) > 0) {
-                newest = cfg.name();
-                newestAt = cfg.snapshotCreatedAt();
-            }
-        }
-        if (!backups(volume).equals(before)) {
-            return new Collection(false, 0, 0, "", "");
-        }
-        long removed = 0;
-        long present = 0;
-        for (String checksum : stored) {
-            if (referenced.contains(checksum)) {
-                present++;
-            } else {
-                target.delete(StoreLayout.block(volume, checksum));
-                removed++;
-            }
-        }
-        return new Collection(true, removed, present, newest, newestAt);
-    }
-
-    /**
-     * Checks that every block a backup references exists, decompresses and matches its checksum.
-     *
-     * @return one line per problem, naming the block; empty when the backup is whole
-     */
     public List<String> verify(String volume, String backup, int workers) throws IOException {
-        BackupConfig cfg = backupConfig(volume, backup).orElseThrow(() -> new StrataException.NotFound(
-                "backup '" + backup + "' of volume '" + volume + "' does not exist"));
-        if (cfg.inProgress()) {
-            return List.of("backup '" + backup + "' is still in progress");
-        }
-        long blockSize = cfg.blockSize();
-        Compression compression = Compression.fromMethod(cfg.compressionMethod());
-        Map<String, Long> firstOffset = new TreeMap<>();
-        cfg.blocks().forEach(b -> firstOffset.putIfAbsent(b.checksum(), b.offset()));
-        List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
-        List<String> checksums = new ArrayList<>(firstOffset.keySet());
-        List<Long> indexes = new ArrayList<>();
-        for (long i = 0; i < checksums.size(); i++) {
-            indexes.add(i);
-        }
-        BlockPipeline.run(indexes, workers, i -> {
-            String checksum = checksums.get((int) i);
-            String where = "block " + checksum + " (first at offset " + firstOffset.get(checksum) + ")";
-            Optional<byte[]> stored = target.read(StoreLayout.block(volume, checksum));
-            if (stored.isEmpty()) {
-                problems.add(where + " is missing");
-                return;
-            }
-            try {
-                if (!BlockChecksum.of(compression.decompress(stored.get(), (int) blockSize)).equals(checksum)) {
-                    problems.add(where + " does not match its checksum");
-                }
-            } catch (StrataException.Corrupt e) {
-                problems.add(where + " does not decompress: " + e.getMessage());
-            }
-        });
-        java.util.Collections.sort(problems);
-        return problems;
+        return catalog.verify(volume, backup, workers);
     }
 
-    /** The snapshot's size: Strata's parameter, else (for a backup made elsewhere) the volume's size. */
+    public List<String> backups(String volume) throws IOException {
+        return catalog.backups(volume);
+    }
+
+    public TreeSet<String> blocks(String volume) throws IOException {
+        return catalog.blocks(volume);
+    }
+
     public long volumeSize(BackupConfig cfg) throws IOException {
-        String size = cfg.parameters().get(VOLUME_SIZE_PARAMETER);
-        if (size != null && size.matches("\\d+")) {
-            return Long.parseLong(size);
-        }
-        return volumeConfig(cfg.volumeName()).map(VolumeConfig::size).orElse(cfg.size());
+        return catalog.volumeSize(cfg);
     }
 
     public Optional<VolumeConfig> volumeConfig(String volume) throws IOException {
-        String key = StoreLayout.volumeConfig(volume);
-        Optional<byte[]> data = target.read(key);
-        return data.map(d -> ConfigCodec.decodeVolume(d, key));
+        return catalog.volumeConfig(volume);
     }
 
     public Optional<BackupConfig> backupConfig(String volume, String backup) throws IOException {
-        String key = StoreLayout.backupConfig(volume, backup);
-        Optional<byte[]> data = target.read(key);
-        return data.map(d -> ConfigCodec.decodeBackup(d, key));
+        return catalog.backupConfig(volume, backup);
     }
 
     private String now() {

@@ -1,0 +1,112 @@
+package io.strata.backupstore;
+
+import io.strata.backupstore.format.BackupConfig;
+import io.strata.backupstore.format.BlockChecksum;
+import io.strata.backupstore.format.Compression;
+import io.strata.backupstore.format.ConfigCodec;
+import io.strata.backupstore.format.StoreLayout;
+import io.strata.backupstore.format.VolumeConfig;
+import io.strata.backupstore.target.BackupTarget;
+import io.strata.domain.StrataException;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+/** What a backup target holds, read as it is: backup volumes' and backups' cfgs, block pools, and their verification. */
+public final class BackupCatalog {
+    private final BackupTarget target;
+
+    public BackupCatalog(BackupTarget target) {
+        this.target = target;
+    }
+
+    /** The names of a volume's backups, complete or not. */
+    public List<String> backups(String volume) throws IOException {
+        List<String> names = new ArrayList<>();
+        for (String file : target.list(StoreLayout.backupsDirectory(volume))) {
+            StoreLayout.backupNameOf(file).ifPresent(names::add);
+        }
+        return names;
+    }
+
+    /** The checksums of every block in a volume's pool. */
+    public TreeSet<String> blocks(String volume) throws IOException {
+        TreeSet<String> out = new TreeSet<>();
+        String root = StoreLayout.blocksDirectory(volume);
+        for (String a : target.list(root)) {
+            for (String b : target.list(root + "/" + a)) {
+                for (String file : target.list(root + "/" + a + "/" + b)) {
+                    StoreLayout.checksumOf(file).ifPresent(out::add);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Checks that every block a backup references exists, decompresses and matches its checksum.
+     *
+     * @return one line per problem, naming the block; empty when the backup is whole
+     */
+    public List<String> verify(String volume, String backup, int workers) throws IOException {
+        BackupConfig cfg = backupConfig(volume, backup).orElseThrow(() -> new StrataException.NotFound(
+                "backup '" + backup + "' of volume '" + volume + "' does not exist"));
+        if (cfg.inProgress()) {
+            return List.of("backup '" + backup + "' is still in progress");
+        }
+        long blockSize = cfg.blockSize();
+        Compression compression = Compression.fromMethod(cfg.compressionMethod());
+        Map<String, Long> firstOffset = new TreeMap<>();
+        cfg.blocks().forEach(b -> firstOffset.putIfAbsent(b.checksum(), b.offset()));
+        List<String> problems = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> checksums = new ArrayList<>(firstOffset.keySet());
+        List<Long> indexes = new ArrayList<>();
+        for (long i = 0; i < checksums.size(); i++) {
+            indexes.add(i);
+        }
+        BlockPipeline.run(indexes, workers, i -> {
+            String checksum = checksums.get((int) i);
+            String where = "block " + checksum + " (first at offset " + firstOffset.get(checksum) + ")";
+            Optional<byte[]> stored = target.read(StoreLayout.block(volume, checksum));
+            if (stored.isEmpty()) {
+                problems.add(where + " is missing");
+                return;
+            }
+            try {
+                if (!BlockChecksum.of(compression.decompress(stored.get(), (int) blockSize)).equals(checksum)) {
+                    problems.add(where + " does not match its checksum");
+                }
+            } catch (StrataException.Corrupt e) {
+                problems.add(where + " does not decompress: " + e.getMessage());
+            }
+        });
+        java.util.Collections.sort(problems);
+        return problems;
+    }
+
+    /** The snapshot's size: Strata's parameter, else (for a backup made elsewhere) the volume's size. */
+    public long volumeSize(BackupConfig cfg) throws IOException {
+        String size = cfg.parameters().get(BackupStore.VOLUME_SIZE_PARAMETER);
+        if (size != null && size.matches("\\d+")) {
+            return Long.parseLong(size);
+        }
+        return volumeConfig(cfg.volumeName()).map(VolumeConfig::size).orElse(cfg.size());
+    }
+
+    public Optional<VolumeConfig> volumeConfig(String volume) throws IOException {
+        String key = StoreLayout.volumeConfig(volume);
+        Optional<byte[]> data = target.read(key);
+        return data.map(d -> ConfigCodec.decodeVolume(d, key));
+    }
+
+    public Optional<BackupConfig> backupConfig(String volume, String backup) throws IOException {
+        String key = StoreLayout.backupConfig(volume, backup);
+        Optional<byte[]> data = target.read(key);
+        return data.map(d -> ConfigCodec.decodeBackup(d, key));
+    }
+
+}

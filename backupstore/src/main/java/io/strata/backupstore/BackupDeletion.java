@@ -1,0 +1,124 @@
+package io.strata.backupstore;
+
+import io.strata.backupstore.format.BackupConfig;
+import io.strata.backupstore.format.ConfigCodec;
+import io.strata.backupstore.format.StoreLayout;
+import io.strata.backupstore.format.VolumeConfig;
+import io.strata.backupstore.lock.BackupLock;
+import io.strata.backupstore.target.BackupTarget;
+import io.strata.domain.StrataException;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Deleting backups and backup volumes, and collecting the blocks no backup references any more. */
+final class BackupDeletion {
+    private final BackupTarget target;
+    private final BackupStore.Locks locks;
+    private final BackupCatalog catalog;
+
+    BackupDeletion(BackupTarget target, BackupStore.Locks locks, BackupCatalog catalog) {
+        this.target = target;
+        this.locks = locks;
+        this.catalog = catalog;
+    }
+
+    /**
+     * Deletes a backup, then collects the blocks no backup references any more. Deleting a backup
+     * that does not exist succeeds. Blocks are collected only when the scan is safe: every cfg
+     * readable, none in progress, and the set of backups the same before and after the scan;
+     * otherwise they wait for the next deletion.
+     *
+     * @return how many blocks were removed
+     */
+    @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
+    public long delete(String volume, String backup) throws IOException {
+        try (AutoCloseable held = locks.lock(volume, BackupLock.Type.DELETION)) {
+            String key = StoreLayout.backupConfig(volume, backup);
+            if (target.read(key).isEmpty()) {
+                return 0;
+            }
+            target.delete(key);
+            Optional<VolumeConfig> volumeCfg = catalog.volumeConfig(volume);
+            boolean wasLast = volumeCfg.map(v -> v.lastBackupName().equals(backup)).orElse(false);
+            Collection gc = collectGarbage(volume);
+            if (volumeCfg.isPresent()) {
+                VolumeConfig v = volumeCfg.get();
+                String last = wasLast ? (gc.safe() ? gc.newestBackup() : "") : v.lastBackupName();
+                String lastAt = wasLast ? (gc.safe() ? gc.newestAt() : "") : v.lastBackupAt();
+                target.write(StoreLayout.volumeConfig(volume), ConfigCodec.encode(new VolumeConfig(volume, v.size(), v.labels(),
+                        v.createdTime(), last, lastAt, gc.safe() ? gc.referencedBlocks() : v.blockCount(), v.backingImageName(),
+                        v.backingImageChecksum(), v.compressionMethod(), v.storageClassName(), v.dataEngine())));
+            }
+            return gc.removed();
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    /** Deletes a backup volume: every backup, block and lock of it. */
+    @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
+    public void deleteVolume(String volume) throws IOException {
+        try (AutoCloseable held = locks.lock(volume, BackupLock.Type.DELETION)) {
+            for (String prefix : List.of(StoreLayout.backupsDirectory(volume), StoreLayout.blocksDirectory(volume))) {
+                target.deleteAll(prefix);
+            }
+            target.delete(StoreLayout.volumeConfig(volume));
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+        target.deleteAll(StoreLayout.volumeDirectory(volume)); // the locks, our own last
+    }
+
+    private record Collection(boolean safe, long removed, long referencedBlocks, String newestBackup, String newestAt) {}
+
+    private Collection collectGarbage(String volume) throws IOException {
+        List<String> before = catalog.backups(volume);
+        TreeSet<String> stored = catalog.blocks(volume);
+        Set<String> referenced = new HashSet<>();
+        String newest = "";
+        String newestAt = "";
+        for (String name : before) {
+            BackupConfig cfg;
+            try {
+                Optional<BackupConfig> read = catalog.backupConfig(volume, name);
+                if (read.isEmpty()) {
+                    return new Collection(false, 0, 0, "", ""); // went away during the scan
+                }
+                cfg = read.get();
+            } catch (StrataException.Corrupt unreadable) {
+                return new Collection(false, 0, 0, "", "");
+            }
+            if (cfg.inProgress()) {
+                return new Collection(false, 0, 0, "", "");
+            }
+            cfg.blocks().forEach(b -> referenced.add(b.checksum()));
+            if (cfg.snapshotCreatedAt().compareTo(newestAt) > 0) {
+                newest = cfg.name();
+                newestAt = cfg.snapshotCreatedAt();
+            }
+        }
+        if (!catalog.backups(volume).equals(before)) {
+            return new Collection(false, 0, 0, "", "");
+        }
+        long removed = 0;
+        long present = 0;
+        for (String checksum : stored) {
+            if (referenced.contains(checksum)) {
+                present++;
+            } else {
+                target.delete(StoreLayout.block(volume, checksum));
+                removed++;
+            }
+        }
+        return new Collection(true, removed, present, newest, newestAt);
+    }
+
+}
