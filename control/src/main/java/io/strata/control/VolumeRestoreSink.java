@@ -1,0 +1,30 @@
+package io.strata.control;
+
+import io.strata.backupstore.RestoreSink;
+import io.strata.engine.Volume;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** A new engine volume as the target of a restore: blocks go to its head, zero blocks stay holes. */
+public final class VolumeRestoreSink implements RestoreSink {
+    private final Volume volume;
+
+    public VolumeRestoreSink(Volume volume) {
+        this.volume = volume;
+    }
+
+    @Override
+    public long size() {
+        return volume.size();
+    }
+
+    @Override
+    public void write(ByteBuffer src, long offset) throws IOException {
+        volume.writeAt(src, offset);
+    }
+
+    @Override
+    public void flush() throws IOException {
+        volume.flush();
+    }
+}
