@@ -67,10 +67,6 @@ public final class BackupStore {
         return catalog;
     }
 
-    public BackupTarget target() {
-        return target;
-    }
-
     @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public BackupConfig backup(BackupRequest request, BackupProgress progress) throws IOException {
         try (AutoCloseable held = locks.lock(request.volume(), BackupLock.Type.BACKUP)) {

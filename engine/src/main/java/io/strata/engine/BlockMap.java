@@ -175,9 +175,4 @@ final class BlockMap {
         chunks[chunk] = any ? entries : null;
     }
 
-    /** Sets an absent chunk to a copy of {@code entries}; used when merging layers. */
-    void putChunk(int chunk, long[] entries) {
-        chunks[chunk] = entries == null ? null : entries.clone();
-        markDirty(chunk);
-    }
 }

@@ -17,19 +17,4 @@ final class Buffers {
             left -= n;
         }
     }
-
-    static boolean isZero(ByteBuffer buffer) {
-        ByteBuffer b = buffer.duplicate();
-        while (b.remaining() >= 8) {
-            if (b.getLong() != 0) {
-                return false;
-            }
-        }
-        while (b.hasRemaining()) {
-            if (b.get() != 0) {
-                return false;
-            }
-        }
-        return true;
-    }
 }

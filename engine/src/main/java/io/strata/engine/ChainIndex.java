@@ -156,11 +156,6 @@ final class ChainIndex {
         return (int) (run >>> 8);
     }
 
-    /** True when every block of the chunk reads as zeroes. */
-    boolean isZeroChunk(int chunk) {
-        return CHUNK.getAcquire(chunks, chunk) == null;
-    }
-
     /** Points {@code count} blocks from {@code first} at {@code slot}. Caller holds the stripe locks. */
     void set(long first, long count, int slot) {
         long block = first;

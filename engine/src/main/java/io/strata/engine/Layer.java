@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * One layer of a volume: a sparse data file, where block {@code b} lives at
- * {@link Layout#dataPosition(long)}, and a map file recording which blocks the layer holds. Both
+ * {@link Layout#DATA_OFFSET} {@code + b * 4096}, and a map file recording which blocks the layer holds. Both
  * files begin with a header naming the format and its version.
  *
  * <p>The map is kept in memory and written back by {@link #persistMap}, which first makes the data
@@ -164,10 +164,6 @@ final class Layer {
 
     BlockMap map() {
         return map;
-    }
-
-    StorageFile data() {
-        return data;
     }
 
     /** Reads {@code dst.remaining()} bytes of block data starting at byte {@code offset} of the volume. */

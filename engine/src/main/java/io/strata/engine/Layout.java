@@ -26,10 +26,6 @@ final class Layout {
         return (int) ((blocks + CHUNK_BLOCKS - 1) / CHUNK_BLOCKS);
     }
 
-    static long dataPosition(long block) {
-        return DATA_OFFSET + block * BLOCK;
-    }
-
     static long mapPosition(int chunk) {
         return HEADER + (long) chunk * MAP_RECORD_BYTES;
     }
