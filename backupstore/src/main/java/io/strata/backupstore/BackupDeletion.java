@@ -7,6 +7,7 @@ import io.strata.backupstore.format.VolumeConfig;
 import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.domain.StrataException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -36,7 +37,7 @@ final class BackupDeletion {
      */
     @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public long delete(String volume, String backup) throws IOException {
-        try (AutoCloseable held = locks.lock(volume, BackupLock.Type.DELETION)) {
+        try (Closeable held = locks.lock(volume, BackupLock.Type.DELETION)) {
             String key = StoreLayout.backupConfig(volume, backup);
             if (target.read(key).isEmpty()) {
                 return 0;
@@ -54,25 +55,17 @@ final class BackupDeletion {
                         v.backingImageChecksum(), v.compressionMethod(), v.storageClassName(), v.dataEngine())));
             }
             return gc.removed();
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
         }
     }
 
     /** Deletes a backup volume: every backup, block and lock of it. */
     @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public void deleteVolume(String volume) throws IOException {
-        try (AutoCloseable held = locks.lock(volume, BackupLock.Type.DELETION)) {
+        try (Closeable held = locks.lock(volume, BackupLock.Type.DELETION)) {
             for (String prefix : List.of(StoreLayout.backupsDirectory(volume), StoreLayout.blocksDirectory(volume))) {
                 target.deleteAll(prefix);
             }
             target.delete(StoreLayout.volumeConfig(volume));
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
         }
         target.deleteAll(StoreLayout.volumeDirectory(volume)); // the locks, our own last
     }

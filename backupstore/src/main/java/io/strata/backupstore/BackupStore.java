@@ -10,6 +10,7 @@ import io.strata.backupstore.format.VolumeConfig;
 import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.domain.StrataException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -35,7 +36,11 @@ public final class BackupStore {
 
     /** Takes a backupstore lock; the real one is {@link BackupLock}. */
     public interface Locks {
-        AutoCloseable lock(String volume, BackupLock.Type type) throws IOException;
+        Closeable lock(String volume, BackupLock.Type type) throws IOException;
+    }
+
+    private interface Work<T> {
+        T run() throws IOException;
     }
 
     /**
@@ -69,16 +74,22 @@ public final class BackupStore {
 
     @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public BackupConfig backup(BackupRequest request, BackupProgress progress) throws IOException {
-        try (AutoCloseable held = locks.lock(request.volume(), BackupLock.Type.BACKUP)) {
-            BackupConfig done = runBackup(request, progress);
+        return tracked(progress, () -> {
+            try (Closeable held = locks.lock(request.volume(), BackupLock.Type.BACKUP)) {
+                return runBackup(request, progress);
+            }
+        });
+    }
+
+    /** Runs {@code work}, then marks {@code progress} complete, or failed with the error it threw. */
+    private static <T> T tracked(BackupProgress progress, Work<T> work) throws IOException {
+        try {
+            T result = work.run();
             progress.complete();
-            return done;
+            return result;
         } catch (IOException | RuntimeException e) {
             progress.fail(e);
             throw e;
-        } catch (Exception e) {
-            progress.fail(e);
-            throw new IOException(e);
         }
     }
 
@@ -207,54 +218,54 @@ public final class BackupStore {
      */
     @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public void restore(String volume, String backup, RestoreSink sink, int workers, BackupProgress progress) throws IOException {
-        try (AutoCloseable held = locks.lock(volume, BackupLock.Type.RESTORE)) {
-            BackupConfig cfg = backupConfig(volume, backup).orElseThrow(() -> new StrataException.NotFound(
-                    "backup '" + backup + "' of volume '" + volume + "' does not exist"));
-            if (cfg.inProgress()) {
-                throw new StrataException.FailedPrecondition("backup '" + backup + "' of volume '" + volume
-                        + "' is still in progress: restore it once it is complete");
+        tracked(progress, () -> {
+            try (Closeable held = locks.lock(volume, BackupLock.Type.RESTORE)) {
+                runRestore(volume, backup, sink, workers, progress);
             }
-            long size = volumeSize(cfg);
-            if (sink.size() < size) {
-                throw new StrataException.OutOfRange("backup '" + backup + "' holds " + size + " bytes; the target volume has only "
-                        + sink.size() + ": give it at least " + size + " bytes");
-            }
-            long blockSize = cfg.blockSize();
-            Compression compression = Compression.fromMethod(cfg.compressionMethod());
-            Map<Long, String> byOffset = new TreeMap<>();
-            cfg.blocks().forEach(b -> byOffset.put(b.offset(), b.checksum()));
-            progress.bytesToScan.set(byOffset.size() * blockSize);
-            BlockPipeline.run(byOffset.keySet(), workers, offset -> {
-                String checksum = byOffset.get(offset);
-                String key = StoreLayout.block(volume, checksum);
-                byte[] stored = target.read(key).orElseThrow(() -> new StrataException.Corrupt("block " + checksum
-                        + " at offset " + offset + " of backup '" + backup + "' is missing from the backup target"));
-                byte[] data;
-                try {
-                    data = compression.decompress(stored, (int) blockSize);
-                } catch (StrataException.Corrupt e) {
-                    throw new StrataException.Corrupt("block " + checksum + " at offset " + offset + " of backup '" + backup
-                            + "' is damaged: " + e.getMessage(), e);
-                }
-                if (!BlockChecksum.of(data).equals(checksum)) {
-                    throw new StrataException.Corrupt("block " + checksum + " at offset " + offset + " of backup '" + backup
-                            + "' does not match its checksum: the stored copy is damaged");
-                }
-                int length = (int) Math.min(data.length, sink.size() - offset);
-                if (length > 0 && !isZero(data)) {
-                    sink.write(ByteBuffer.wrap(data, 0, length), offset);
-                }
-                progress.bytesScanned.addAndGet(blockSize);
-            });
-            sink.flush();
-            progress.complete();
-        } catch (IOException | RuntimeException e) {
-            progress.fail(e);
-            throw e;
-        } catch (Exception e) {
-            progress.fail(e);
-            throw new IOException(e);
+            return null;
+        });
+    }
+
+    private void runRestore(String volume, String backup, RestoreSink sink, int workers, BackupProgress progress) throws IOException {
+        BackupConfig cfg = backupConfig(volume, backup).orElseThrow(() -> new StrataException.NotFound(
+                "backup '" + backup + "' of volume '" + volume + "' does not exist"));
+        if (cfg.inProgress()) {
+            throw new StrataException.FailedPrecondition("backup '" + backup + "' of volume '" + volume
+                    + "' is still in progress: restore it once it is complete");
         }
+        long size = volumeSize(cfg);
+        if (sink.size() < size) {
+            throw new StrataException.OutOfRange("backup '" + backup + "' holds " + size + " bytes; the target volume has only "
+                    + sink.size() + ": give it at least " + size + " bytes");
+        }
+        long blockSize = cfg.blockSize();
+        Compression compression = Compression.fromMethod(cfg.compressionMethod());
+        Map<Long, String> byOffset = new TreeMap<>();
+        cfg.blocks().forEach(b -> byOffset.put(b.offset(), b.checksum()));
+        progress.bytesToScan.set(byOffset.size() * blockSize);
+        BlockPipeline.run(byOffset.keySet(), workers, offset -> {
+            String checksum = byOffset.get(offset);
+            String key = StoreLayout.block(volume, checksum);
+            byte[] stored = target.read(key).orElseThrow(() -> new StrataException.Corrupt("block " + checksum
+                    + " at offset " + offset + " of backup '" + backup + "' is missing from the backup target"));
+            byte[] data;
+            try {
+                data = compression.decompress(stored, (int) blockSize);
+            } catch (StrataException.Corrupt e) {
+                throw new StrataException.Corrupt("block " + checksum + " at offset " + offset + " of backup '" + backup
+                        + "' is damaged: " + e.getMessage(), e);
+            }
+            if (!BlockChecksum.of(data).equals(checksum)) {
+                throw new StrataException.Corrupt("block " + checksum + " at offset " + offset + " of backup '" + backup
+                        + "' does not match its checksum: the stored copy is damaged");
+            }
+            int length = (int) Math.min(data.length, sink.size() - offset);
+            if (length > 0 && !isZero(data)) {
+                sink.write(ByteBuffer.wrap(data, 0, length), offset);
+            }
+            progress.bytesScanned.addAndGet(blockSize);
+        });
+        sink.flush();
     }
 
     /** See {@link BackupDeletion}: deletes a backup and collects unreferenced blocks when that is safe. */

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.strata.backupstore.format.StoreLayout;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.domain.StrataException;
+import java.io.Closeable;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -34,7 +35,7 @@ import java.util.concurrent.TimeUnit;
  * A lock's age is its file's modification time on the store; after 150 s without a rewrite it is
  * expired and ignored. Locks of one type (backups and restores share one) never exclude each other.
  */
-public final class BackupLock implements AutoCloseable {
+public final class BackupLock implements Closeable {
     public static final Duration EXPIRY = Duration.ofSeconds(150);
     public static final Duration REFRESH = Duration.ofSeconds(60);
     public static final Duration SETTLE = Duration.ofSeconds(2);
