@@ -6,9 +6,11 @@ import io.strata.backupstore.format.Compression;
 import io.strata.backupstore.format.ConfigCodec;
 import io.strata.backupstore.format.StoreLayout;
 import io.strata.backupstore.format.VolumeConfig;
+import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.domain.StrataException;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,9 +21,40 @@ import java.util.TreeSet;
 /** What a backup target holds, read as it is: backup volumes' and backups' cfgs, block pools, and their verification. */
 public final class BackupCatalog {
     private final BackupTarget target;
+    private final Clock clock;
 
-    public BackupCatalog(BackupTarget target) {
+    public BackupCatalog(BackupTarget target, Clock clock) {
         this.target = target;
+        this.clock = clock;
+    }
+
+    /**
+     * Whether an in-progress backup was abandoned: Strata wrote it under a lock that is gone or
+     * expired, so the process making it failed or died. A cfg in progress without Strata's lock
+     * parameter (Longhorn's own) is never called abandoned: its maker may still be at work.
+     */
+    public boolean isAbandoned(BackupConfig cfg) throws IOException {
+        String lock = cfg.parameters().get(BackupStore.LOCK_PARAMETER);
+        return cfg.inProgress() && lock != null && !BackupLock.isLive(target, cfg.volumeName(), lock, clock);
+    }
+
+    /**
+     * The names of every backup volume in the store, sorted: the directories two hash levels below
+     * {@code backupstore/volumes} whose name is a valid volume name and hashes to where it lies.
+     */
+    public List<String> volumes() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (String a : target.list(StoreLayout.VOLUMES)) {
+            for (String b : target.list(StoreLayout.VOLUMES + "/" + a)) {
+                for (String name : target.list(StoreLayout.VOLUMES + "/" + a + "/" + b)) {
+                    if (StoreLayout.isValidName(name) && StoreLayout.volumeDirectory(name).equals(StoreLayout.VOLUMES + "/" + a + "/" + b + "/" + name)) {
+                        out.add(name);
+                    }
+                }
+            }
+        }
+        out.sort(null);
+        return out;
     }
 
     /** The names of a volume's backups, complete or not. */

@@ -7,7 +7,6 @@ import io.strata.backupstore.format.VolumeConfig;
 import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.domain.StrataException;
-import java.io.Closeable;
 import java.io.IOException;
 import java.util.HashSet;
 import java.util.List;
@@ -29,20 +28,20 @@ final class BackupDeletion {
 
     /**
      * Deletes a backup, then collects the blocks no backup references any more. Deleting a backup
-     * that does not exist succeeds. Blocks are collected only when the scan is safe: every cfg
-     * readable, none in progress, and the set of backups the same before and after the scan;
-     * otherwise they wait for the next deletion.
+     * that does not exist succeeds, and still collects: a deletion that failed halfway is finished
+     * by its retry. Blocks are collected only when the scan is safe: every cfg readable, none in
+     * progress, and the set of backups the same before and after the scan; otherwise they wait for
+     * the next deletion.
      *
      * @return how many blocks were removed
      */
     @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public long delete(String volume, String backup) throws IOException {
-        try (Closeable held = locks.lock(volume, BackupLock.Type.DELETION)) {
-            String key = StoreLayout.backupConfig(volume, backup);
-            if (target.read(key).isEmpty()) {
-                return 0;
-            }
-            target.delete(key);
+        if (catalog.volumeConfig(volume).isEmpty() && catalog.backups(volume).isEmpty()) {
+            return 0; // no such backup volume: nothing to delete, and no lock file to leave behind
+        }
+        try (BackupLock held = locks.lock(volume, BackupLock.Type.DELETION)) {
+            target.delete(StoreLayout.backupConfig(volume, backup));
             Optional<VolumeConfig> volumeCfg = catalog.volumeConfig(volume);
             boolean wasLast = volumeCfg.map(v -> v.lastBackupName().equals(backup)).orElse(false);
             Collection gc = collectGarbage(volume);
@@ -61,7 +60,7 @@ final class BackupDeletion {
     /** Deletes a backup volume: every backup, block and lock of it. */
     @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public void deleteVolume(String volume) throws IOException {
-        try (Closeable held = locks.lock(volume, BackupLock.Type.DELETION)) {
+        try (BackupLock held = locks.lock(volume, BackupLock.Type.DELETION)) {
             for (String prefix : List.of(StoreLayout.backupsDirectory(volume), StoreLayout.blocksDirectory(volume))) {
                 target.deleteAll(prefix);
             }
@@ -72,7 +71,26 @@ final class BackupDeletion {
 
     private record Collection(boolean safe, long removed, long referencedBlocks, String newestBackup, String newestAt) {}
 
+    /**
+     * Removes the cfgs of backups that failed without cleaning up (the target was unreachable when
+     * they failed, or their process died): they hold no blocks, but in progress they would hold off
+     * every collection.
+     */
+    private void removeAbandoned(String volume) throws IOException {
+        for (String name : catalog.backups(volume)) {
+            try {
+                Optional<BackupConfig> cfg = catalog.backupConfig(volume, name);
+                if (cfg.isPresent() && catalog.isAbandoned(cfg.get())) {
+                    target.delete(StoreLayout.backupConfig(volume, name));
+                }
+            } catch (StrataException.Corrupt unreadable) {
+                // left alone: an unreadable cfg stops the collection below
+            }
+        }
+    }
+
     private Collection collectGarbage(String volume) throws IOException {
+        removeAbandoned(volume);
         List<String> before = catalog.backups(volume);
         TreeSet<String> stored = catalog.blocks(volume);
         Set<String> referenced = new HashSet<>();

@@ -14,6 +14,7 @@ public final class BackupProgress {
     final AtomicLong blocksReused = new AtomicLong();
     private final AtomicReference<State> state = new AtomicReference<>(State.IN_PROGRESS);
     private volatile String error = "";
+    private final java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public long bytesToScan() {
         return bytesToScan.get();
@@ -54,11 +55,21 @@ public final class BackupProgress {
         return error;
     }
 
+    /** Problems that did not stop the work but that an operator should hear of. */
+    public java.util.List<String> warnings() {
+        return java.util.List.copyOf(warnings);
+    }
+
+    void warn(String warning) {
+        warnings.add(warning);
+    }
+
     void complete() {
         state.set(State.COMPLETE);
     }
 
-    void fail(Throwable e) {
+    /** Marks the work failed with {@code e}'s message (also for failures before the work itself began). */
+    public void fail(Throwable e) {
         error = e.getMessage() == null ? e.toString() : e.getMessage();
         state.set(State.ERROR);
     }

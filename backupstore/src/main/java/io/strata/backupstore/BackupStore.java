@@ -10,7 +10,6 @@ import io.strata.backupstore.format.VolumeConfig;
 import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.domain.StrataException;
-import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
@@ -23,6 +22,7 @@ import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -34,9 +34,17 @@ public final class BackupStore {
     /** Strata's own parameter: the snapshot's size, which Longhorn's cfg does not keep per backup. */
     public static final String VOLUME_SIZE_PARAMETER = "strata-volume-size";
 
-    /** Takes a backupstore lock; the real one is {@link BackupLock}. */
+    /** Strata's own parameter of an in-progress cfg: the lock its backup holds, so a failed backup's cfg can be told apart. */
+    public static final String LOCK_PARAMETER = "strata-lock";
+
+    /** Takes a backupstore lock of one volume, by Longhorn's protocol ({@link BackupLock#acquire}). */
     public interface Locks {
-        Closeable lock(String volume, BackupLock.Type type) throws IOException;
+        BackupLock lock(String volume, BackupLock.Type type) throws IOException;
+
+        /** The production locks: {@link BackupLock#SETTLE} before looking for rivals, the system clock. */
+        static Locks on(BackupTarget target, ScheduledExecutorService scheduler) {
+            return (volume, type) -> BackupLock.acquire(target, volume, type, Clock.systemUTC(), BackupLock.SETTLE, scheduler);
+        }
     }
 
     private interface Work<T> {
@@ -64,7 +72,7 @@ public final class BackupStore {
         this.target = target;
         this.locks = locks;
         this.clock = clock;
-        this.catalog = new BackupCatalog(target);
+        this.catalog = new BackupCatalog(target, clock);
         this.deletion = new BackupDeletion(target, locks, catalog);
     }
 
@@ -72,11 +80,10 @@ public final class BackupStore {
         return catalog;
     }
 
-    @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public BackupConfig backup(BackupRequest request, BackupProgress progress) throws IOException {
         return tracked(progress, () -> {
-            try (Closeable held = locks.lock(request.volume(), BackupLock.Type.BACKUP)) {
-                return runBackup(request, progress);
+            try (BackupLock held = locks.lock(request.volume(), BackupLock.Type.BACKUP)) {
+                return runBackup(request, held, progress);
             }
         });
     }
@@ -93,7 +100,7 @@ public final class BackupStore {
         }
     }
 
-    private BackupConfig runBackup(BackupRequest r, BackupProgress progress) throws IOException {
+    private BackupConfig runBackup(BackupRequest r, BackupLock held, BackupProgress progress) throws IOException {
         String volume = r.volume();
         String name = r.name().orElseGet(() -> "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         String cfgKey = StoreLayout.backupConfig(volume, name);
@@ -121,8 +128,8 @@ public final class BackupStore {
             }
         }
         progress.bytesToScan.set(blocks.size() * blockSize);
-        target.write(cfgKey, ConfigCodec.encode(new BackupConfig(name, volume, "", "", "", 0, null, null, false,
-                compression.method(), 0, 0, null, null)));
+        target.write(cfgKey, ConfigCodec.encode(new BackupConfig(name, volume, "", "", "", 0, null,
+                Map.of(LOCK_PARAMETER, held.name()), false, compression.method(), 0, 0, null, null)));
 
         Map<Long, String> results = new ConcurrentHashMap<>();
         Map<String, Boolean> uploaded = new ConcurrentHashMap<>();
@@ -184,16 +191,25 @@ public final class BackupStore {
         List<BlockRef> refs = new ArrayList<>();
         map.forEach((offset, checksum) -> refs.add(new BlockRef(offset, checksum)));
 
-        BackupConfig done = new BackupConfig(name, volume, r.source().snapshotName(), started, now(),
+        String snapshotCreated = r.source().snapshotCreated().map(BackupStore::seconds).orElse(started);
+        BackupConfig done = new BackupConfig(name, volume, r.source().snapshotName(), snapshotCreated, now(),
                 refs.size() * blockSize, r.labels(), Map.of(BackupConfig.MODE_PARAMETER, r.full() ? "full" : "incremental",
                 BackupConfig.BLOCK_SIZE_PARAMETER, Long.toString(blockSize), VOLUME_SIZE_PARAMETER, Long.toString(r.source().size())),
                 base != null, compression.method(), progress.bytesUploaded() - reUploaded[0], reUploaded[0], refs, "");
+        held.checkHeld(); // a deletion that took the volume meanwhile may have collected blocks this cfg names
         target.write(cfgKey, ConfigCodec.encode(done));
-        VolumeConfig latest = volumeConfig(volume).orElse(volumeCfg);
-        target.write(StoreLayout.volumeConfig(volume), ConfigCodec.encode(new VolumeConfig(volume, r.source().size(),
-                r.labels(), latest.createdTime(), name, started, latest.blockCount() + progress.blocksNew(),
-                latest.backingImageName(), latest.backingImageChecksum(), latest.compressionMethod(),
-                latest.storageClassName(), latest.dataEngine())));
+        // The backup is complete from here on. volume.cfg only points the next backup at its base:
+        // if it cannot be updated now, the next backup or deletion rewrites it.
+        try {
+            VolumeConfig latest = volumeConfig(volume).orElse(volumeCfg);
+            target.write(StoreLayout.volumeConfig(volume), ConfigCodec.encode(new VolumeConfig(volume, r.source().size(),
+                    r.labels(), latest.createdTime(), name, started, latest.blockCount() + progress.blocksNew(),
+                    latest.backingImageName(), latest.backingImageChecksum(), latest.compressionMethod(),
+                    latest.storageClassName(), latest.dataEngine())));
+        } catch (IOException | StrataException e) {
+            progress.warn("backup '" + name + "' is complete, but volume.cfg could not be updated (" + e.getMessage()
+                    + "); the next backup of '" + volume + "' may be a full one");
+        }
         return done;
     }
 
@@ -219,7 +235,7 @@ public final class BackupStore {
     @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public void restore(String volume, String backup, RestoreSink sink, int workers, BackupProgress progress) throws IOException {
         tracked(progress, () -> {
-            try (Closeable held = locks.lock(volume, BackupLock.Type.RESTORE)) {
+            try (BackupLock held = locks.lock(volume, BackupLock.Type.RESTORE)) {
                 runRestore(volume, backup, sink, workers, progress);
             }
             return null;
@@ -302,7 +318,12 @@ public final class BackupStore {
     }
 
     private String now() {
-        return clock.instant().truncatedTo(ChronoUnit.SECONDS).toString();
+        return seconds(clock.instant());
+    }
+
+    /** Longhorn's time format: RFC 3339 in UTC, whole seconds. */
+    private static String seconds(java.time.Instant instant) {
+        return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
     private static boolean isZero(byte[] data) {

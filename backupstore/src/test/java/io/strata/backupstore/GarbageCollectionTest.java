@@ -1,6 +1,7 @@
 package io.strata.backupstore;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.backupstore.BackupStore.BackupRequest;
 import io.strata.backupstore.format.BackupConfig;
@@ -97,10 +98,11 @@ class GarbageCollectionTest {
                 store.delete(VOLUME, victim);
                 alive.remove(victim);
                 assertThat(store.blocks(VOLUME)).as("no orphan after deleting " + victim).isEqualTo(new java.util.TreeSet<>(referenced()));
+                for (Map.Entry<String, byte[]> backup : alive.entrySet()) { // a deletion must leave every other backup whole
+                    assertThat(restore(backup.getKey(), size)).as("backup %s after step %d", backup.getKey(), step).isEqualTo(backup.getValue());
+                }
             }
-            for (Map.Entry<String, byte[]> backup : alive.entrySet()) {
-                assertThat(restore(backup.getKey(), size)).as("backup %s after step %d", backup.getKey(), step).isEqualTo(backup.getValue());
-            }
+            assertThat(store.blocks(VOLUME)).as("every referenced block is stored after step %d", step).containsAll(referenced());
         }
         assertThat(store.volumeConfig(VOLUME).orElseThrow().blockCount()).isEqualTo(store.blocks(VOLUME).size());
     }
@@ -130,6 +132,30 @@ class GarbageCollectionTest {
         target.delete(broken);
         assertThat(store.delete(VOLUME, third.name())).as("now it is safe").isPositive();
         assertThat(store.blocks(VOLUME)).isEmpty();
+    }
+
+    @Test
+    void aBackupAbandonedInProgressIsClearedOnceItsLockIsGoneButNotWhileItIsHeld() throws IOException {
+        byte[] content = new byte[8 * MiB];
+        new Random(7).nextBytes(content);
+        BackupConfig first = backup("s1", content);
+        content[0] ^= 1;
+        backup("s2", content);
+        String running = StoreLayout.backupConfig(VOLUME, "backup-running");
+        String lockName = "lock-00000000000000aa";
+        target.write(StoreLayout.lock(VOLUME, lockName), "{\"Name\":\"lock-00000000000000aa\",\"Type\":1,\"Acquired\":true}".getBytes());
+        target.write(running, ConfigCodec.encode(new BackupConfig("backup-running", VOLUME, "", "", "", 0, null,
+                Map.of(BackupStore.LOCK_PARAMETER, lockName), false, "lz4", 0, 0, null, null)));
+        Set<String> before = store.blocks(VOLUME);
+        assertThatThrownBy(() -> store.delete(VOLUME, first.name())).as("the backup's lock still holds the volume")
+                .isInstanceOf(io.strata.domain.StrataException.Unavailable.class);
+        assertThat(store.blocks(VOLUME)).isEqualTo(before);
+        assertThat(target.read(running)).isPresent();
+
+        target.delete(StoreLayout.lock(VOLUME, lockName)); // its process died, or released it after failing
+        assertThat(store.delete(VOLUME, first.name())).as("the abandoned cfg no longer holds off collection").isPositive();
+        assertThat(target.read(running)).isEmpty();
+        assertThat(store.blocks(VOLUME)).isEqualTo(new java.util.TreeSet<>(referenced()));
     }
 
     @Test

@@ -58,14 +58,20 @@ public final class BackupLock implements Closeable {
     private static final Comparator<Seen> ORDER = Comparator.comparing((Seen l) -> !l.acquired())
             .thenComparing(Seen::modified).thenComparing(Seen::name);
 
+    /** A held lock is trusted only this long after its last successful write: well inside {@link #EXPIRY}. */
+    static final Duration TRUSTED = EXPIRY.minus(Duration.ofSeconds(30));
+
     private final BackupTarget target;
+    private final String name;
     private final String key;
     private final byte[] acquiredContent;
     private final ScheduledFuture<?> refresh;
+    private volatile long lastWrittenNanos = System.nanoTime();
     private volatile boolean released;
 
-    private BackupLock(BackupTarget target, String key, byte[] acquiredContent, ScheduledExecutorService scheduler) {
+    private BackupLock(BackupTarget target, String name, String key, byte[] acquiredContent, ScheduledExecutorService scheduler) {
         this.target = target;
+        this.name = name;
         this.key = key;
         this.acquiredContent = acquiredContent;
         this.refresh = scheduler.scheduleAtFixedRate(this::rewrite, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
@@ -98,7 +104,7 @@ public final class BackupLock implements Closeable {
             }
             byte[] acquired = content(name, type, true);
             target.write(key, acquired);
-            return new BackupLock(target, key, acquired, scheduler);
+            return new BackupLock(target, name, key, acquired, scheduler);
         } catch (IOException | RuntimeException e) {
             target.delete(key);
             throw e;
@@ -156,10 +162,42 @@ public final class BackupLock implements Closeable {
         if (!released) {
             try {
                 target.write(key, acquiredContent);
+                lastWrittenNanos = System.nanoTime();
             } catch (IOException | RuntimeException e) {
                 // the next refresh tries again; 150 s leave room for two misses
             }
         }
+    }
+
+    /** The lock's name, {@code lock-} and 16 hex characters; its file is {@code locks/<name>.lck}. */
+    public String name() {
+        return name;
+    }
+
+    /**
+     * Fails when the lock may have expired on the store: its refreshes have failed for so long that
+     * a rival could have taken the volume. Work that commits under the lock calls this first.
+     *
+     * @throws StrataException.Unavailable when the lock can no longer be trusted
+     */
+    public void checkHeld() {
+        long since = System.nanoTime() - lastWrittenNanos;
+        if (released || since > TRUSTED.toNanos()) {
+            throw new StrataException.Unavailable("lost the backupstore lock " + name + (released ? "" : ": it could not be refreshed for "
+                    + Duration.ofNanos(since).toSeconds() + " s") + "; the backup target may be unreachable, retry when it is back");
+        }
+    }
+
+    /**
+     * Whether lock {@code lockName} of {@code volume} is present and unexpired on the store: a
+     * process holding it may still be at work.
+     */
+    public static boolean isLive(BackupTarget target, String volume, String lockName, Clock clock) throws IOException {
+        if (!lockName.matches("lock-[0-9a-f]{16}")) {
+            return false;
+        }
+        Optional<Instant> modified = target.modified(StoreLayout.lock(volume, lockName));
+        return modified.isPresent() && Duration.between(modified.get(), clock.instant()).compareTo(EXPIRY) <= 0;
     }
 
     /** The lock's key on the store. */
@@ -167,13 +205,21 @@ public final class BackupLock implements Closeable {
         return key;
     }
 
-    /** Releases the lock: stops refreshing and removes its file. */
+    /**
+     * Releases the lock: stops refreshing and removes its file. When the target cannot remove it
+     * now, the file expires after {@link #EXPIRY}; the work done under the lock stands either way,
+     * so this never throws.
+     */
     @Override
-    public void close() throws IOException {
+    public void close() {
         if (!released) {
             released = true;
             refresh.cancel(false);
-            target.delete(key);
+            try {
+                target.delete(key);
+            } catch (IOException | RuntimeException e) {
+                // it expires on its own
+            }
         }
     }
 
