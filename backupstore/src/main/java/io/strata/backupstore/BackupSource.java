@@ -2,6 +2,7 @@ package io.strata.backupstore;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -16,6 +17,11 @@ public interface BackupSource {
 
     /** The snapshot's name, stored in the backup as Longhorn's {@code SnapshotName}. */
     String snapshotName();
+
+    /** When the snapshot was taken, stored as Longhorn's {@code SnapshotCreatedAt}; empty: when its backup starts. */
+    default Optional<Instant> snapshotCreated() {
+        return Optional.empty();
+    }
 
     /** The snapshot's size in bytes. */
     long size();

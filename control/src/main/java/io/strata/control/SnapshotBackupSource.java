@@ -7,6 +7,7 @@ import io.strata.engine.SnapshotReader;
 import io.strata.engine.Volume;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -28,6 +29,11 @@ public final class SnapshotBackupSource implements BackupSource, AutoCloseable {
     @Override
     public String snapshotName() {
         return reader.info().name().value();
+    }
+
+    @Override
+    public Optional<Instant> snapshotCreated() {
+        return Optional.of(reader.info().created());
     }
 
     @Override
