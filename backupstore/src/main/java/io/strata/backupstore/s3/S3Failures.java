@@ -58,12 +58,12 @@ final class S3Failures {
         if ("NoSuchBucket".equals(code)) {
             out.append(": bucket '").append(settings.bucket()).append("' does not exist; check the bucket name in the target URL")
                     .append(settings.endpoint().isPresent() ? " and the server in AWS_ENDPOINTS" : "");
-        } else if (CREDENTIALS.contains(code) || (code == null && e.statusCode() == 403)) {
+        } else if (e.statusCode() == 403 || (code != null && CREDENTIALS.contains(code))) {
             out.append(settings.credentials().isPresent()
                     ? ": check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY (and AWS_SESSION_TOKEN) and that they may use bucket '"
                             + settings.bucket() + "'"
                     : ": no credentials were given; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY");
-        } else if (REGION.contains(code) || e.statusCode() == 301) {
+        } else if (e.statusCode() == 301 || (code != null && REGION.contains(code))) {
             out.append(": the bucket may be in another region than ").append(settings.region())
                     .append("; give its region in the URL (s3://bucket@region/path/) or AWS_REGION");
         }

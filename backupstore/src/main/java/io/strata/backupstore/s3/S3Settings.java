@@ -90,10 +90,10 @@ record S3Settings(String url, String bucket, String prefix, String region, Optio
         return id.map(i -> new Credentials(i, secret.orElseThrow(), value(env, "AWS_SESSION_TOKEN")));
     }
 
-    /** The proxy for the endpoint's scheme, as curl and Go read these variables (upper case first). */
+    /** The proxy for the endpoint's scheme, as curl and Go choose it. */
     private static Optional<Proxy> proxy(TargetUrl.S3 url, Map<String, String> env, boolean https) {
         String variable = https ? "HTTPS_PROXY" : "HTTP_PROXY";
-        Optional<String> value = value(env, variable);
+        Optional<String> value = proxyValue(env, variable);
         if (value.isEmpty()) {
             return Optional.empty();
         }
@@ -118,7 +118,7 @@ record S3Settings(String url, String bucket, String prefix, String region, Optio
             password = colon < 0 ? Optional.empty() : Optional.of(decode(userInfo.substring(colon + 1)));
         }
         URI endpoint = URI.create(uri.getScheme() + "://" + uri.getHost() + ":" + port);
-        return Optional.of(new Proxy(endpoint, username, password, nonProxyHosts(value(env, "NO_PROXY").orElse(""))));
+        return Optional.of(new Proxy(endpoint, username, password, nonProxyHosts(proxyValue(env, "NO_PROXY").orElse(""))));
     }
 
     /**
@@ -154,10 +154,12 @@ record S3Settings(String url, String bucket, String prefix, String region, Optio
     /** A variable's value, trimmed; unset and empty are the same (Kubernetes secrets often hold empty keys). */
     static Optional<String> value(Map<String, String> env, String name) {
         String v = env.get(name);
-        if (v == null || v.isBlank()) {
-            v = env.get(name.toLowerCase(Locale.ROOT));
-        }
         return v == null || v.isBlank() ? Optional.empty() : Optional.of(v.trim());
+    }
+
+    /** Proxy variables are often spelled in lower case too (curl, wget); the upper case one wins here. */
+    static Optional<String> proxyValue(Map<String, String> env, String name) {
+        return value(env, name).or(() -> value(env, name.toLowerCase(Locale.ROOT)));
     }
 
     private static StrataException invalid(TargetUrl.S3 url, String why) {
