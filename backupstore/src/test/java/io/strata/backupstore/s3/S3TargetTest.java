@@ -2,6 +2,7 @@ package io.strata.backupstore.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.strata.backupstore.target.TargetUrl;
@@ -111,6 +112,11 @@ class S3TargetTest {
                 .hasMessageStartingWith("cannot write backupstore/volumes/v/volume.cfg to s3://" + bucket + "@us-east-1/backups/: ")
                 .hasMessageContaining("check AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY")
                 .message().doesNotContain("not-the-secret-at-all").doesNotContain(S3TestServer.SECRET_KEY);
+        Throwable failure = catchThrowable(() -> target.write("a", DATA));
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            assertThat(t.toString()).as("nor in any cause").doesNotContain("not-the-secret-at-all");
+        }
+        assertThat(target.toString()).doesNotContain("not-the-secret-at-all");
         assertThatThrownBy(() -> target.read("backupstore/volumes/v/volume.cfg"))
                 .as("a refusal is not absence").isInstanceOf(IOException.class).hasMessageContaining("check AWS_ACCESS_KEY_ID");
         assertThatThrownBy(() -> target.modified("backupstore/volumes/v/volume.cfg"))
