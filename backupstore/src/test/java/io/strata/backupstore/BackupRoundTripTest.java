@@ -8,6 +8,9 @@ import io.strata.backupstore.format.BackupConfig;
 import io.strata.backupstore.format.Compression;
 import io.strata.backupstore.format.StoreLayout;
 import io.strata.backupstore.lock.BackupLock;
+import io.strata.backupstore.s3.S3Target;
+import io.strata.backupstore.s3.S3TestServer;
+import io.strata.backupstore.target.BackupTarget;
 import io.strata.backupstore.target.DirectoryTarget;
 import io.strata.backupstore.target.MemoryTarget;
 import io.strata.domain.StrataException;
@@ -16,34 +19,66 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
+/** Backups and restores, byte for byte, on every kind of target: the fake, a directory and S3. */
 class BackupRoundTripTest {
+    /** The targets a round trip runs on. */
+    enum Kind { MEMORY, DIRECTORY, S3 }
+
     private static final int MiB = 1 << 20;
     private static final String VOLUME = "pvc-1";
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
     private final MemorySnapshots snapshots = new MemorySnapshots();
     private final Random random = new Random(11);
 
+    private final List<BackupTarget> targets = new ArrayList<>();
+
     @TempDir
     Path dir;
 
     @AfterEach
-    void stop() {
+    void stop() throws IOException {
         scheduler.shutdownNow();
+        for (BackupTarget target : targets) {
+            if (target instanceof S3Target s3) {
+                S3TestServer.shared().release(s3); // its bucket too, so the in-memory server stays small
+            } else {
+                target.close();
+            }
+        }
     }
 
-    private BackupStore store(io.strata.backupstore.target.BackupTarget target) {
+    private BackupTarget target(Kind kind) throws IOException {
+        BackupTarget target = switch (kind) {
+            case MEMORY -> new MemoryTarget();
+            case DIRECTORY -> new DirectoryTarget("file://" + dir, dir);
+            case S3 -> S3TestServer.shared().newTarget();
+        };
+        targets.add(target);
+        return target;
+    }
+
+    static Stream<Arguments> kindsAndCompressions() {
+        return Arrays.stream(Kind.values()).flatMap(k -> Arrays.stream(Compression.values()).map(c -> Arguments.of(k, c)));
+    }
+
+    private BackupStore store(BackupTarget target) {
         return new BackupStore(target, (v, t) -> BackupLock.acquire(target, v, t, Clock.systemUTC(), Duration.ZERO, scheduler),
                 Clock.systemUTC());
     }
@@ -86,13 +121,12 @@ class BackupRoundTripTest {
         return sink.bytes;
     }
 
-    @ParameterizedTest(name = "{0}")
-    @EnumSource(Compression.class)
-    void aFullBackupRestoresByteForByte(Compression compression) throws IOException {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("kindsAndCompressions")
+    void aFullBackupRestoresByteForByte(Kind kind, Compression compression) throws IOException {
         byte[] content = volume();
         snapshots.take("s1", content);
-        MemoryTarget target = new MemoryTarget();
-        BackupStore store = store(target);
+        BackupStore store = store(target(kind));
         BackupProgress progress = new BackupProgress();
         BackupConfig cfg = store.backup(request("s1", false, compression, 2 * MiB), progress);
 
@@ -107,13 +141,13 @@ class BackupRoundTripTest {
         assertThat(restore(store, cfg.name(), content.length)).isEqualTo(content);
     }
 
-    @Test
-    void incrementalBackupsUploadWhatChangedAndEachRestoresOnItsOwn() throws IOException {
-        DirectoryTarget target = new DirectoryTarget("file://" + dir, dir);
-        BackupStore store = store(target);
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void incrementalBackupsUploadWhatChangedAndEachRestoresOnItsOwn(Kind kind) throws IOException {
+        BackupStore store = store(target(kind));
         byte[] content = volume();
-        List<String> backups = new java.util.ArrayList<>();
-        List<byte[]> contents = new java.util.ArrayList<>();
+        List<String> backups = new ArrayList<>();
+        List<byte[]> contents = new ArrayList<>();
         for (int i = 1; i <= 5; i++) {
             if (i > 1) {
                 change(content, 3); // at most 3 blocks of 2 MiB change
@@ -134,25 +168,26 @@ class BackupRoundTripTest {
         }
     }
 
-    @Test
-    void sixteenMebibyteBlocksAndALargerTargetVolume() throws IOException {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void sixteenMebibyteBlocksAndALargerTargetVolume(Kind kind) throws IOException {
         byte[] content = volume();
         snapshots.take("s1", content);
-        MemoryTarget target = new MemoryTarget();
-        BackupStore store = store(target);
+        BackupStore store = store(target(kind));
         BackupConfig cfg = store.backup(request("s1", false, Compression.GZIP, 16 * MiB), new BackupProgress());
         assertThat(cfg.blockSize()).isEqualTo(16 * MiB);
         assertThat(cfg.blocks()).hasSize(2);
         byte[] restored = restore(store, cfg.name(), content.length + 8 * MiB);
-        assertThat(java.util.Arrays.copyOf(restored, content.length)).isEqualTo(content);
-        assertThat(java.util.Arrays.copyOfRange(restored, content.length, restored.length)).containsOnly(0);
+        assertThat(Arrays.copyOf(restored, content.length)).isEqualTo(content);
+        assertThat(Arrays.copyOfRange(restored, content.length, restored.length)).containsOnly(0);
     }
 
-    @Test
-    void aDamagedOrMissingBlockFailsTheRestoreNamingIt() throws IOException {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void aDamagedOrMissingBlockFailsTheRestoreNamingIt(Kind kind) throws IOException {
         byte[] content = volume();
         snapshots.take("s1", content);
-        MemoryTarget target = new MemoryTarget();
+        BackupTarget target = target(kind);
         BackupStore store = store(target);
         BackupConfig cfg = store.backup(request("s1", false, Compression.LZ4, 2 * MiB), new BackupProgress());
         BackupConfig.BlockRef first = cfg.blocks().getFirst();
@@ -179,12 +214,12 @@ class BackupRoundTripTest {
         assertThat(restore(store, cfg.name(), content.length)).isEqualTo(content);
     }
 
-    @Test
-    void aFailedBackupLeavesNoCfgAndTheNextOneSucceeds() throws IOException {
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Kind.class)
+    void aFailedBackupLeavesNoCfgAndTheNextOneSucceeds(Kind kind) throws IOException {
         byte[] content = volume();
         snapshots.take("s1", content);
-        MemoryTarget target = new MemoryTarget();
-        BackupStore store = store(target);
+        BackupStore store = store(target(kind));
         BackupSource good = snapshots.source("s1");
         BackupSource failing = new BackupSource() {
             @Override public String snapshotName() { return "s1"; }

@@ -2,11 +2,15 @@ package io.strata.backupstore.target;
 
 import io.strata.domain.StrataException;
 
-/** The one check every target applies to keys, so that a key is never a way out of the store. */
-final class Keys {
+/**
+ * The one check every target applies to keys, so that a key is never a way out of the store. Public
+ * because targets in other packages (S3) apply it too.
+ */
+public final class Keys {
     private Keys() {}
 
-    static String check(String key) {
+    /** Returns {@code key} when it is a valid backupstore key; else throws InvalidArgument and nothing is touched. */
+    public static String check(String key) {
         if (key == null || key.isEmpty() || key.startsWith("/") || key.endsWith("/") || key.length() > 1024) {
             throw bad(key);
         }
