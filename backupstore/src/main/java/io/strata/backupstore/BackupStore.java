@@ -172,7 +172,11 @@ public final class BackupStore {
                 }
             });
         } catch (IOException | RuntimeException e) {
-            target.delete(cfgKey); // an in-progress cfg left behind would hold off garbage collection
+            try {
+                target.delete(cfgKey); // an in-progress cfg left behind would hold off garbage collection
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup); // the next deletion clears it as abandoned; report what failed first
+            }
             throw e;
         }
 

@@ -1,8 +1,11 @@
 package io.strata.server.cli;
 
+import io.strata.backupstore.format.BackupUrl;
+import io.strata.domain.SnapshotHandle;
 import io.strata.engine.VolumeStore;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -14,7 +17,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = StrataVersion.class,
         description = "Strata: block storage for Kubernetes.",
-        subcommands = {VolumeCommand.class, SnapshotCommand.class},
+        subcommands = {VolumeCommand.class, SnapshotCommand.class, BackupCommand.class},
         footer = {"", "Run 'strata' alone for a short tour."})
 final class RootCommand implements Runnable {
     static final String DATA_DIR_OPTION = "--data-dir";
@@ -36,11 +39,27 @@ final class RootCommand implements Runnable {
               strata volume ls
               strata volume rm db-test
 
-            More: strata --help, strata volume --help, strata snapshot --help
+            Back it up (to ./strata-data/backups unless --target or STRATA_BACKUP_TARGET says otherwise:
+            file:///mnt/nfs/backups, nfs://server:/export, s3://bucket@us-east-1/backups/):
+              strata backup create db@before
+              strata backup ls db
+              strata backup restore bak://db/BACKUP-NAME db-restored
+              strata backup verify bak://db/BACKUP-NAME
+
+            More: strata --help, strata volume --help, strata snapshot --help, strata backup --help
             """;
+
+    /** The backup target when --target is not given; else a directory in the data directory. */
+    static final String BACKUP_TARGET_ENV = "STRATA_BACKUP_TARGET";
+
+    private final Map<String, String> env;
 
     @Spec
     CommandSpec spec;
+
+    RootCommand(Map<String, String> env) {
+        this.env = Map.copyOf(env);
+    }
 
     @Option(names = DATA_DIR_OPTION, paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "Directory holding the volumes (default: ${DEFAULT-VALUE}; env STRATA_DATA_DIR).")
@@ -50,6 +69,35 @@ final class RootCommand implements Runnable {
     public void run() {
         spec.commandLine().getOut().print(TOUR);
         spec.commandLine().getOut().flush();
+    }
+
+    /** The backup target URL: {@code --target}, else {@value #BACKUP_TARGET_ENV}, else {@code file://<data dir>/backups}. */
+    String backupTarget(String option) {
+        if (option != null && !option.isBlank()) {
+            return option;
+        }
+        String fromEnv = env.get(BACKUP_TARGET_ENV);
+        if (fromEnv != null && !fromEnv.isBlank()) {
+            return fromEnv;
+        }
+        return "file://" + dataDir.toAbsolutePath().normalize().resolve("backups");
+    }
+
+    /**
+     * A backup URL from what the user typed: a URL as it is, or a handle {@code bak://VOLUME/NAME}
+     * (also {@code bs://}) in the backup target {@link #backupTarget} gives.
+     */
+    String backupUrl(String text, String targetOption) {
+        SnapshotHandle.Backup handle = SnapshotHandle.parseBackup(text).orElse(null);
+        if (handle == null) {
+            return text;
+        }
+        return BackupUrl.of(backupTarget(targetOption), handle.volume(), handle.backup()).encode();
+    }
+
+    /** The use cases for one run; {@code volumes} may be null when the command does not touch the data directory. */
+    Services services(VolumeStore volumes) {
+        return new Services(volumes, dataDir, env);
     }
 
     /** Opens the data directory; the caller closes it, which releases the directory's lock. */

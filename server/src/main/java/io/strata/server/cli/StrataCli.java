@@ -19,7 +19,7 @@ public final class StrataCli {
      * @param env the process environment (a map, so tests can pass their own)
      */
     public static CommandLine create(Map<String, String> env) {
-        CommandLine commandLine = new CommandLine(new RootCommand());
+        CommandLine commandLine = new CommandLine(new RootCommand(env));
         commandLine.registerConverter(VolumeName.class, VolumeName::of);
         commandLine.registerConverter(SnapshotName.class, SnapshotName::of);
         commandLine.registerConverter(VolumeRef.class, VolumeRef::parse);

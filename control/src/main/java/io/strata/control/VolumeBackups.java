@@ -1,0 +1,124 @@
+package io.strata.control;
+
+import io.strata.backupstore.BackupProgress;
+import io.strata.backupstore.BackupStore.BackupRequest;
+import io.strata.backupstore.format.BackupConfig;
+import io.strata.backupstore.format.BackupUrl;
+import io.strata.backupstore.format.Compression;
+import io.strata.domain.SnapshotName;
+import io.strata.domain.StrataException;
+import io.strata.domain.VolumeName;
+import io.strata.engine.Volume;
+import io.strata.engine.VolumeStore;
+import java.io.IOException;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Backups of engine volumes to backup targets, and restores from backups into new engine volumes. */
+public final class VolumeBackups {
+    /** Label on a snapshot taken for a backup: the backup's name. */
+    public static final String BACKUP_LABEL = "strata.io/backup";
+
+    /** What to back up and how. */
+    public record BackupSpec(String targetUrl, VolumeName volume, Optional<SnapshotName> snapshot, boolean full,
+                             Compression compression, Optional<String> name, Map<String, String> labels) {}
+
+    /** A backup made: its cfg and where it lives. */
+    public record Made(BackupConfig config, BackupUrl url) {
+        /** The handle a VolumeSnapshotContent carries: {@code bak://VOLUME/BACKUP}. */
+        public String handle() {
+            return "bak://" + url.volume() + "/" + config.name();
+        }
+    }
+
+    private final VolumeStore volumes;
+    private final BackupService backups;
+
+    public VolumeBackups(VolumeStore volumes, BackupService backups) {
+        this.volumes = volumes;
+        this.backups = backups;
+    }
+
+    /**
+     * Backs up a snapshot of a volume; without one, takes a snapshot first (named and labelled after
+     * the backup, and removed again if the backup fails). Incremental against the volume's last
+     * backup when that backup's snapshot is still here, unless {@code full}.
+     */
+    public Made backup(BackupSpec spec, BackupProgress progress) throws IOException {
+        try {
+            return backupOf(spec, progress);
+        } catch (IOException | RuntimeException e) {
+            progress.fail(e);
+            throw e;
+        }
+    }
+
+    private Made backupOf(BackupSpec spec, BackupProgress progress) throws IOException {
+        Volume volume = volumes.open(spec.volume());
+        String name = spec.name().orElseGet(() -> "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+        BackupUrl.of(spec.targetUrl(), spec.volume().value(), name); // validates both names before anything is done
+        SnapshotName snapshot;
+        boolean taken = spec.snapshot().isEmpty();
+        if (taken) {
+            snapshot = SnapshotName.of(name);
+            volume.createSnapshot(snapshot, Map.of(BACKUP_LABEL, name), false);
+        } else {
+            snapshot = spec.snapshot().get();
+            volume.snapshot(snapshot); // NotFound before the target is even opened
+        }
+        try (SnapshotBackupSource source = new SnapshotBackupSource(volume, snapshot)) {
+            BackupConfig cfg = backups.withStore(spec.targetUrl(), (store, target) -> store.backup(new BackupRequest(
+                    spec.volume().value(), Optional.of(name), source, spec.full(), spec.compression(),
+                    BackupConfig.DEFAULT_BLOCK_SIZE, spec.labels(), backups.workers()), progress));
+            return new Made(cfg, BackupUrl.of(spec.targetUrl(), spec.volume().value(), name));
+        } catch (IOException | RuntimeException e) {
+            if (taken) {
+                try {
+                    volume.deleteSnapshot(snapshot);
+                } catch (IOException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Restores a backup into a new volume of the backup's size, or {@code size} when larger. A
+     * failed restore removes the new volume: a half-restored volume is never left to be used.
+     */
+    public Volume restore(String backupUrl, VolumeName newVolume, Optional<Long> size, BackupProgress progress) throws IOException {
+        try {
+            return restoreInto(backupUrl, newVolume, size, progress);
+        } catch (IOException | RuntimeException e) {
+            progress.fail(e);
+            throw e;
+        }
+    }
+
+    private Volume restoreInto(String backupUrl, VolumeName newVolume, Optional<Long> size, BackupProgress progress) throws IOException {
+        BackupUrl url = BackupService.backupUrlWithName(backupUrl);
+        return backups.withStore(url.target(), (store, target) -> {
+            BackupConfig cfg = BackupService.existing(store, url);
+            long backupSize = store.volumeSize(cfg);
+            if (size.isPresent() && size.get() < backupSize) {
+                throw new StrataException.OutOfRange("backup '" + cfg.name() + "' holds " + backupSize
+                        + " bytes; a volume restored from it needs at least that size, not " + size.get());
+            }
+            Volume volume = volumes.create(newVolume, Math.max(backupSize, size.orElse(0L)));
+            try {
+                store.restore(url.volume(), cfg.name(), new VolumeRestoreSink(volume), backups.workers(), progress);
+                return volume;
+            } catch (IOException | RuntimeException e) {
+                try {
+                    volumes.delete(newVolume);
+                } catch (IOException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                throw e;
+            }
+        });
+    }
+}

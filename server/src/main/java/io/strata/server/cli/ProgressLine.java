@@ -1,0 +1,60 @@
+package io.strata.server.cli;
+
+import io.strata.backupstore.BackupProgress;
+import io.strata.domain.ByteSize;
+import java.io.PrintWriter;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A one-line progress report on stderr, rewritten in place four times a second while a backup or
+ * restore runs. Only on a terminal: scripts and logs get the final result alone.
+ */
+final class ProgressLine implements AutoCloseable {
+    private final PrintWriter err;
+    private final String what;
+    private final BackupProgress progress;
+    private final ScheduledExecutorService ticker;
+    private final long started = System.nanoTime();
+    private int lastLength;
+
+    private ProgressLine(PrintWriter err, String what, BackupProgress progress, boolean enabled) {
+        this.err = err;
+        this.what = what;
+        this.progress = progress;
+        this.ticker = enabled ? Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("progress").factory()) : null;
+        if (ticker != null) {
+            ticker.scheduleAtFixedRate(this::draw, 250, 250, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    static ProgressLine start(PrintWriter err, String what, BackupProgress progress) {
+        return new ProgressLine(err, what, progress, System.console() != null && System.console().isTerminal());
+    }
+
+    static String render(String what, BackupProgress p, double seconds) {
+        double rate = seconds > 0 ? p.bytesScanned() / seconds : 0;
+        return what + ": " + p.percent() + "% " + ByteSize.human(p.bytesScanned()) + " of " + ByteSize.human(p.bytesToScan())
+                + " read, " + ByteSize.human(p.bytesUploaded()) + " uploaded, " + p.blocksNew() + " new / " + p.blocksReused()
+                + " reused blocks, " + ByteSize.human((long) rate) + "/s";
+    }
+
+    private synchronized void draw() {
+        String line = render(what, progress, (System.nanoTime() - started) / 1e9);
+        err.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
+        err.flush();
+        lastLength = line.length();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (ticker != null) {
+            ticker.shutdownNow();
+            if (lastLength > 0) {
+                err.print("\r" + " ".repeat(lastLength) + "\r");
+                err.flush();
+            }
+        }
+    }
+}

@@ -1,0 +1,161 @@
+package io.strata.server.cli;
+
+import static io.strata.server.cli.CliVolumeTest.imageWithHoles;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code strata backup} end to end on a directory target: create, ls, inspect, verify, restore, rm, rm-volume. */
+class CliBackupTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int MiB = 1 << 20;
+
+    @TempDir
+    Path tmp;
+
+    private Map<String, String> env;
+    private Path backups;
+    private byte[] first;
+
+    private Cli.Result run(String... args) {
+        return Cli.run(env, args);
+    }
+
+    private String ok(String... args) {
+        return run(args).ok();
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        backups = tmp.resolve("backups");
+        env = Map.of(StrataCli.DATA_DIR_ENV, tmp.resolve("data").toString(), Services.LOCK_SETTLE_ENV, "0",
+                RootCommand.BACKUP_TARGET_ENV, "file://" + backups);
+        ok("volume", "create", "db", "--size", "12Mi");
+        first = imageWithHoles(12 * MiB, 31);
+        ok("volume", "import", "db", Files.write(tmp.resolve("first.img"), first).toString());
+    }
+
+    private byte[] export(String volume) throws IOException {
+        Path out = tmp.resolve(volume + ".img");
+        ok("volume", "export", volume, out.toString());
+        return Files.readAllBytes(out);
+    }
+
+    private JsonNode json(String... args) throws IOException {
+        return JSON.readTree(ok(args));
+    }
+
+    @Test
+    void backUpListInspectVerifyRestoreAndDelete() throws IOException {
+        ok("snapshot", "create", "db", "s1");
+        String created = ok("backup", "create", "db@s1", "--label", "app=pg");
+        List<String> lines = created.lines().toList();
+        assertThat(lines.get(0)).matches("backed up db@s1 as (backup-[0-9a-f]{16}) \\(full: \\d+ new, 0 reused blocks, .* uploaded\\)");
+        String name = lines.get(0).replaceAll(".* as (backup-[0-9a-f]{16}) .*", "$1");
+        assertThat(lines.get(1)).isEqualTo("url:    file://" + backups + "?backup=" + name + "&volume=db");
+        assertThat(lines.get(2)).isEqualTo("handle: bak://db/" + name);
+        assertThat(backups.resolve("backupstore/volumes")).isDirectory();
+
+        // without @SNAPSHOT a snapshot is taken first, and the second backup is incremental
+        byte[] second = first.clone();
+        Arrays.fill(second, 5 * MiB, 5 * MiB + 4096, (byte) 9);
+        ok("volume", "import", "db", Files.write(tmp.resolve("patch.img"), Arrays.copyOfRange(second, 5 * MiB, 5 * MiB + 4096)).toString(),
+                "--offset", Integer.toString(5 * MiB));
+        JsonNode made = json("backup", "create", "db", "--json");
+        assertThat(made.get("incremental").asBoolean()).isTrue();
+        assertThat(made.get("blocksNew").asLong()).isEqualTo(1);
+        assertThat(made.get("bytesRead").asLong()).as("only the changed 2 MiB block is read").isEqualTo(2 * MiB);
+        String secondName = made.get("name").asText();
+        assertThat(made.get("snapshot").asText()).isEqualTo(secondName);
+        assertThat(ok("snapshot", "ls", "db")).contains(secondName);
+
+        assertThat(ok("backup", "ls").lines().toList()).hasSize(2).last().asString().startsWith("db  ").contains(secondName);
+        JsonNode both = json("backup", "ls", "db", "--json");
+        assertThat(both).hasSize(2);
+        List<JsonNode> listed = new java.util.ArrayList<>();
+        both.forEach(listed::add);
+        listed.sort(java.util.Comparator.comparing(n -> !n.get("name").asText().equals(name))); // the two may share a second
+        assertThat(listed.get(0).get("name").asText()).isEqualTo(name);
+        assertThat(listed.get(0).get("state").asText()).isEqualTo("complete");
+        assertThat(listed.get(0).get("labels").get("app").asText()).isEqualTo("pg");
+        assertThat(listed.get(0).get("volumeSizeBytes").asLong()).isEqualTo(12 * MiB);
+        assertThat(listed.get(1).get("incremental").asBoolean()).isTrue();
+
+        String url = listed.get(0).get("url").asText();
+        assertThat(ok("backup", "inspect", url)).contains("snapshot          s1").contains("handle            bak://db/" + name);
+        assertThat(json("backup", "inspect", "bak://db/" + name, "--json").get("url").asText()).isEqualTo(url);
+        assertThat(ok("backup", "verify", url)).matches("backup " + name + " is whole: \\d+ blocks verified\n");
+
+        ok("backup", "restore", url, "db-first");
+        ok("backup", "restore", "bak://db/" + secondName, "db-second", "--size", "16Mi");
+        assertThat(export("db-first")).isEqualTo(first);
+        byte[] restored = export("db-second");
+        assertThat(restored).hasSize(16 * MiB);
+        assertThat(Arrays.copyOf(restored, 12 * MiB)).isEqualTo(second);
+
+        assertThat(ok("backup", "rm", url)).startsWith("deleted backup " + name);
+        assertThat(json("backup", "ls", "db", "--json")).hasSize(1);
+        assertThat(ok("backup", "verify", "bak://db/" + secondName)).contains("is whole");
+        ok("backup", "rm-volume", "db");
+        assertThat(ok("backup", "ls")).startsWith("no backups in file://" + backups);
+        try (Stream<Path> left = Files.walk(backups)) {
+            assertThat(left.filter(Files::isRegularFile)).isEmpty();
+        }
+    }
+
+    @Test
+    void errorsSayWhatIsWrongWithTheirOwnExitCodes() throws IOException {
+        ok("snapshot", "create", "db", "s1");
+        String name = json("backup", "create", "db@s1", "--json").get("name").asText();
+
+        Cli.Result missing = run("backup", "inspect", "bak://db/backup-0000000000000000");
+        assertThat(missing.exitCode()).isEqualTo(ExitCode.NOT_FOUND.status);
+        assertThat(missing.err()).startsWith("strata: backup 'backup-0000000000000000' of volume 'db' does not exist in file://");
+
+        Cli.Result malformed = run("backup", "restore", "bak://db", "x");
+        assertThat(malformed.exitCode()).isEqualTo(ExitCode.USAGE.status);
+        assertThat(malformed.err()).contains("invalid snapshot handle 'bak://db'");
+
+        Cli.Result noSnapshot = run("backup", "create", "db@nope");
+        assertThat(noSnapshot.exitCode()).isEqualTo(ExitCode.NOT_FOUND.status);
+
+        Cli.Result badTarget = run("backup", "ls", "--target", "ftp://host/x");
+        assertThat(badTarget.exitCode()).isEqualTo(ExitCode.USAGE.status);
+        assertThat(badTarget.err()).contains("is not one of file, vfs, nfs, s3");
+
+        Cli.Result tooSmall = run("backup", "restore", "bak://db/" + name, "small", "--size", "4Mi");
+        assertThat(tooSmall.exitCode()).isEqualTo(ExitCode.FAILED_PRECONDITION.status);
+        assertThat(tooSmall.err()).contains("needs at least that size");
+        assertThat(ok("volume", "ls")).doesNotContain("small");
+
+        Cli.Result exists = run("backup", "restore", "bak://db/" + name, "db");
+        assertThat(exists.exitCode()).isEqualTo(ExitCode.ALREADY_EXISTS.status);
+
+        // a damaged block: verify names it and fails, restore fails and leaves no volume behind
+        try (Stream<Path> blocks = Files.walk(backups)) {
+            Path block = blocks.filter(p -> p.toString().endsWith(".blk")).findFirst().orElseThrow();
+            byte[] data = Files.readAllBytes(block);
+            data[data.length / 2] ^= 0x55;
+            Files.write(block, data);
+        }
+        Cli.Result verify = run("backup", "verify", "bak://db/" + name);
+        assertThat(verify.exitCode()).isEqualTo(ExitCode.CORRUPT.status);
+        assertThat(verify.out()).startsWith("block ");
+        assertThat(verify.err()).startsWith("strata: backup " + name + " has 1 problem");
+        Cli.Result restore = run("backup", "restore", "bak://db/" + name, "broken");
+        assertThat(restore.exitCode()).isEqualTo(ExitCode.CORRUPT.status);
+        assertThat(restore.err()).contains("block ").contains("of backup '" + name + "'");
+        assertThat(ok("volume", "ls")).doesNotContain("broken");
+    }
+}
