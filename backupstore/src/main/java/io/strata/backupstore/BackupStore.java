@@ -104,8 +104,16 @@ public final class BackupStore {
         String volume = r.volume();
         String name = r.name().orElseGet(() -> "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
         String cfgKey = StoreLayout.backupConfig(volume, name);
-        if (target.read(cfgKey).isPresent()) {
-            throw new StrataException.AlreadyExists("backup '" + name + "' of volume '" + volume + "' already exists");
+        Optional<BackupConfig> existing = backupConfig(volume, name);
+        if (existing.isPresent()) {
+            if (!existing.get().inProgress()) {
+                throw new StrataException.AlreadyExists("backup '" + name + "' of volume '" + volume + "' already exists");
+            }
+            if (!catalog.isAbandoned(existing.get())) {
+                throw new StrataException.Unavailable("backup '" + name + "' of volume '" + volume
+                        + "' is being written by another process, or one that stopped less than 150 s ago; retry later");
+            }
+            // an earlier attempt at this backup failed or died: this one starts it again
         }
         String started = now();
         VolumeConfig volumeCfg = volumeConfig(volume).orElse(null);

@@ -41,6 +41,11 @@ public final class VolumeBackups {
         this.backups = backups;
     }
 
+    /** The target-side use cases this works through. */
+    public BackupService backups() {
+        return backups;
+    }
+
     /**
      * Backs up a snapshot of a volume; without one, takes a snapshot first (named and labelled after
      * the backup, and removed again if the backup fails). Incremental against the volume's last
@@ -100,6 +105,27 @@ public final class VolumeBackups {
 
     private Volume restoreInto(String backupUrl, VolumeName newVolume, Optional<Long> size, BackupProgress progress) throws IOException {
         BackupUrl url = BackupService.backupUrlWithName(backupUrl);
+        Volume volume = volumes.create(newVolume, sizeFor(url, size));
+        try {
+            restoreInto(url, volume, progress);
+            return volume;
+        } catch (IOException | RuntimeException e) {
+            try {
+                volumes.delete(newVolume);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The size of a volume restored from {@code url}: the backup's, or {@code size} when that is larger.
+     *
+     * @throws StrataException.OutOfRange when {@code size} is smaller than the backup
+     * @throws StrataException.NotFound   when there is no such backup
+     */
+    public long sizeFor(BackupUrl url, Optional<Long> size) throws IOException {
         return backups.withStore(url.target(), (store, target) -> {
             BackupConfig cfg = BackupService.existing(store, url);
             long backupSize = store.volumeSize(cfg);
@@ -107,18 +133,19 @@ public final class VolumeBackups {
                 throw new StrataException.OutOfRange("backup '" + cfg.name() + "' holds " + backupSize
                         + " bytes; a volume restored from it needs at least that size, not " + size.get());
             }
-            Volume volume = volumes.create(newVolume, Math.max(backupSize, size.orElse(0L)));
-            try {
-                store.restore(url.volume(), cfg.name(), new VolumeRestoreSink(volume), backups.workers(), progress);
-                return volume;
-            } catch (IOException | RuntimeException e) {
-                try {
-                    volumes.delete(newVolume);
-                } catch (IOException | RuntimeException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
-                throw e;
-            }
+            return Math.max(backupSize, size.orElse(0L));
+        });
+    }
+
+    /**
+     * Restores a backup into an existing volume at least as large, which must read as zeroes or hold
+     * an earlier, interrupted restore of the same backup: only the backup's blocks are written.
+     */
+    public void restoreInto(BackupUrl url, Volume volume, BackupProgress progress) throws IOException {
+        backups.withStore(url.target(), (store, target) -> {
+            store.restore(url.volume(), BackupService.existing(store, url).name(), new VolumeRestoreSink(volume),
+                    backups.workers(), progress);
+            return null;
         });
     }
 }

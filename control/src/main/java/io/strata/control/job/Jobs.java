@@ -1,0 +1,241 @@
+package io.strata.control.job;
+
+import io.strata.backupstore.BackupProgress;
+import io.strata.backupstore.format.BackupUrl;
+import io.strata.backupstore.format.Compression;
+import io.strata.control.BackupService;
+import io.strata.control.VolumeBackups;
+import io.strata.control.VolumeBackups.BackupSpec;
+import io.strata.control.state.StateStore;
+import io.strata.domain.SnapshotName;
+import io.strata.domain.StrataException;
+import io.strata.domain.VolumeName;
+import io.strata.engine.Volume;
+import io.strata.engine.VolumeStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Backups and restores as background jobs. Starting one persists its record and returns at once;
+ * the record moves to COMPLETE or ERROR when the job ends, and jobs still RUNNING when the process
+ * stopped are resumed by {@link #resumeAll}. Failures worth retrying (a backup volume locked by
+ * another process, a target that does not answer) are retried with backoff before the job fails.
+ */
+public final class Jobs {
+    /** Waits before each retry; the 150 s of a dead process's lock fit in. */
+    static final List<Duration> RETRY_DELAYS = List.of(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(30),
+            Duration.ofSeconds(60), Duration.ofSeconds(120));
+
+    /** A job's record and, while it runs in this process, its live progress. */
+    public record Status(JobRecord record, Optional<BackupProgress> live) {
+        /** 0 to 100. */
+        public int percent() {
+            return switch (record.state()) {
+                case COMPLETE -> 100;
+                case ERROR -> 0;
+                case RUNNING -> live.map(BackupProgress::percent).orElse(0);
+            };
+        }
+    }
+
+    private final VolumeStore volumes;
+    private final VolumeBackups volumeBackups;
+    private final StateStore.Table<JobRecord> table;
+    private final ScheduledExecutorService executor;
+    private final Clock clock;
+    private final List<Duration> retryDelays;
+    private final Map<String, BackupProgress> live = new ConcurrentHashMap<>();
+
+    /**
+     * @param executor runs the jobs; its size bounds how many run at once (each backup or restore
+     *                 has its own block workers)
+     */
+    public Jobs(VolumeStore volumes, BackupService backups, StateStore.Table<JobRecord> table, ScheduledExecutorService executor,
+                Clock clock, List<Duration> retryDelays) {
+        this.volumes = volumes;
+        this.volumeBackups = new VolumeBackups(volumes, backups);
+        this.table = table;
+        this.executor = executor;
+        this.clock = clock;
+        this.retryDelays = List.copyOf(retryDelays);
+    }
+
+    /**
+     * Takes snapshot {@code name} of {@code volume} now and starts backing it up to {@code targetUrl}.
+     * The same name for the same volume returns the job already there, whatever its state.
+     *
+     * @throws StrataException.AlreadyExists when a job of that name backs up another volume
+     */
+    public synchronized Status startBackup(SnapshotName name, VolumeName volume, String targetUrl, boolean full,
+                                           Map<String, String> labels) throws IOException {
+        Optional<JobRecord> existing = table.get(name.value());
+        if (existing.isPresent()) {
+            JobRecord job = existing.get();
+            if (job.kind() != JobRecord.Kind.BACKUP || !job.volume().equals(volume.value())) {
+                throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists for volume '" + job.volume()
+                        + "'; a snapshot name names one snapshot: pick another name");
+            }
+            return status(job);
+        }
+        Volume source = volumes.open(volume);
+        String backup = "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        BackupUrl.of(targetUrl, volume.value(), backup); // a name the backupstore takes, before anything is done
+        if (source.snapshots().stream().noneMatch(s -> s.name().equals(name))) {
+            source.createSnapshot(name, Map.of(VolumeBackups.BACKUP_LABEL, backup), true);
+        }
+        JobRecord job = new JobRecord(name.value(), JobRecord.Kind.BACKUP, JobRecord.State.RUNNING, volume.value(), name.value(),
+                targetUrl, backup, full ? "full" : "incremental", clock.instant(), null, null, 0, 0);
+        table.put(job.id(), job);
+        submit(job, labels, 0);
+        return status(job);
+    }
+
+    /**
+     * Creates volume {@code newVolume} now (the backup's size, or {@code size} when larger) and starts
+     * restoring backup {@code url} into it.
+     */
+    public synchronized Status startRestore(VolumeName newVolume, BackupUrl url, Optional<Long> size) throws IOException {
+        Optional<JobRecord> existing = table.get(newVolume.value());
+        if (existing.isPresent()) {
+            JobRecord job = existing.get();
+            if (job.kind() != JobRecord.Kind.RESTORE || !job.backup().equals(url.backup().orElseThrow())
+                    || !job.snapshot().equals(url.volume())) {
+                throw new StrataException.AlreadyExists("volume '" + newVolume + "' already exists with other content");
+            }
+            return status(job);
+        }
+        long volumeSize = volumeBackups.sizeFor(url, size);
+        volumes.create(newVolume, volumeSize);
+        // for a restore, 'snapshot' holds the backup volume's name: the job must find the backup again after a restart
+        JobRecord job = new JobRecord(newVolume.value(), JobRecord.Kind.RESTORE, JobRecord.State.RUNNING, newVolume.value(),
+                url.volume(), url.target(), url.backup().orElseThrow(), null, clock.instant(), null, null, 0, volumeSize);
+        try {
+            table.put(job.id(), job);
+        } catch (IOException | RuntimeException e) {
+            volumes.delete(newVolume);
+            throw e;
+        }
+        submit(job, Map.of(), 0);
+        return status(job);
+    }
+
+    /** The job of that id (a snapshot name for backups, a volume name for restores), if there is one. */
+    public Optional<Status> find(String id) throws IOException {
+        return table.get(id).map(this::status);
+    }
+
+    /** Every job, by id. */
+    public List<Status> all() throws IOException {
+        return table.all().stream().map(this::status).toList();
+    }
+
+    /** Forgets a job that is not running (its backup or volume was deleted). */
+    public synchronized void forget(String id) throws IOException {
+        Optional<JobRecord> job = table.get(id);
+        if (job.isPresent() && job.get().state() == JobRecord.State.RUNNING) {
+            throw new StrataException.Unavailable(describe(job.get()) + " is still running (" + status(job.get()).percent()
+                    + "%); retry once it has ended");
+        }
+        table.delete(id);
+    }
+
+    /** Starts again every job that was running when the process stopped. */
+    public synchronized int resumeAll() throws IOException {
+        int resumed = 0;
+        for (JobRecord job : table.all()) {
+            if (job.state() == JobRecord.State.RUNNING && !live.containsKey(job.id())) {
+                submit(job, Map.of(), 0);
+                resumed++;
+            }
+        }
+        return resumed;
+    }
+
+    private Status status(JobRecord job) {
+        return new Status(job, Optional.ofNullable(live.get(job.id())));
+    }
+
+    private void submit(JobRecord job, Map<String, String> labels, int attempt) {
+        BackupProgress progress = new BackupProgress();
+        live.put(job.id(), progress);
+        Runnable run = () -> run(job, labels, attempt, progress);
+        if (attempt == 0) {
+            executor.execute(run);
+        } else {
+            executor.schedule(run, retryDelays.get(attempt - 1).toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void run(JobRecord job, Map<String, String> labels, int attempt, BackupProgress progress) {
+        try {
+            switch (job.kind()) {
+                case BACKUP -> runBackup(job, labels, progress);
+                case RESTORE -> runRestore(job, progress);
+            }
+            finish(job, JobRecord.State.COMPLETE, null, progress);
+        } catch (IOException | RuntimeException e) {
+            if (retriable(e) && attempt < retryDelays.size()) {
+                submit(job, labels, attempt + 1);
+                return;
+            }
+            finish(job, JobRecord.State.ERROR, describe(job) + " failed: " + message(e), progress);
+        }
+    }
+
+    private void runBackup(JobRecord job, Map<String, String> labels, BackupProgress progress) throws IOException {
+        BackupUrl url = BackupUrl.of(job.target(), job.volume(), job.backup());
+        BackupService backups = volumeBackups.backups();
+        boolean done = backups.withStore(job.target(), (store, target) -> store.backupConfig(job.volume(), job.backup())
+                .map(cfg -> !cfg.inProgress()).orElse(false));
+        if (done) {
+            return; // it completed before the process stopped, which then could not record it
+        }
+        volumeBackups.backup(new BackupSpec(url.target(), VolumeName.of(job.volume()), Optional.of(SnapshotName.of(job.snapshot())),
+                "full".equals(job.mode()), Compression.LZ4, Optional.of(job.backup()), labels), progress);
+    }
+
+    private void runRestore(JobRecord job, BackupProgress progress) throws IOException {
+        Volume volume = volumes.open(VolumeName.of(job.volume()));
+        volumeBackups.restoreInto(BackupUrl.of(job.target(), job.snapshot(), job.backup()), volume, progress);
+    }
+
+    private void finish(JobRecord job, JobRecord.State state, String error, BackupProgress progress) {
+        try {
+            table.put(job.id(), job.with(state, clock.instant(), error, progress.bytesScanned(), progress.bytesToScan()));
+        } catch (IOException | RuntimeException e) {
+            // the record stays RUNNING: the next start resumes the job, which then finds its result
+        } finally {
+            live.remove(job.id());
+        }
+    }
+
+    /** Worth another attempt: a busy or unreachable target, not bad input or damaged data. */
+    static boolean retriable(Throwable e) {
+        return switch (e) {
+            case StrataException.Unavailable u -> true;
+            case StrataException s -> false;
+            case IOException io -> true;
+            default -> false;
+        };
+    }
+
+    private static String describe(JobRecord job) {
+        return switch (job.kind()) {
+            case BACKUP -> "backup " + job.backup() + " of volume " + job.volume();
+            case RESTORE -> "restore of backup " + job.backup() + " into volume " + job.volume();
+        };
+    }
+
+    private static String message(Throwable e) {
+        return e.getMessage() == null ? e.toString() : e.getMessage();
+    }
+}
