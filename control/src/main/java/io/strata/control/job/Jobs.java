@@ -77,10 +77,10 @@ public final class Jobs {
      */
     public synchronized Status startBackup(SnapshotName name, VolumeName volume, String targetUrl, boolean full,
                                            Map<String, String> labels) throws IOException {
-        Optional<JobRecord> existing = table.get(name.value());
+        Optional<JobRecord> existing = table.get(key(JobRecord.Kind.BACKUP, name.value()));
         if (existing.isPresent()) {
             JobRecord job = existing.get();
-            if (job.kind() != JobRecord.Kind.BACKUP || !job.volume().equals(volume.value())) {
+            if (!job.volume().equals(volume.value())) {
                 throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists for volume '" + job.volume()
                         + "'; a snapshot name names one snapshot: pick another name");
             }
@@ -94,7 +94,7 @@ public final class Jobs {
         }
         JobRecord job = new JobRecord(name.value(), JobRecord.Kind.BACKUP, JobRecord.State.RUNNING, volume.value(), name.value(),
                 targetUrl, backup, full ? "full" : "incremental", clock.instant(), null, null, 0, 0);
-        table.put(job.id(), job);
+        table.put(key(job), job);
         submit(job, labels, 0);
         return status(job);
     }
@@ -104,10 +104,10 @@ public final class Jobs {
      * restoring backup {@code url} into it.
      */
     public synchronized Status startRestore(VolumeName newVolume, BackupUrl url, Optional<Long> size) throws IOException {
-        Optional<JobRecord> existing = table.get(newVolume.value());
+        Optional<JobRecord> existing = table.get(key(JobRecord.Kind.RESTORE, newVolume.value()));
         if (existing.isPresent()) {
             JobRecord job = existing.get();
-            if (job.kind() != JobRecord.Kind.RESTORE || !job.backup().equals(url.backup().orElseThrow())
+            if (!job.backup().equals(url.backup().orElseThrow())
                     || !job.snapshot().equals(url.volume())) {
                 throw new StrataException.AlreadyExists("volume '" + newVolume + "' already exists with other content");
             }
@@ -119,7 +119,7 @@ public final class Jobs {
         JobRecord job = new JobRecord(newVolume.value(), JobRecord.Kind.RESTORE, JobRecord.State.RUNNING, newVolume.value(),
                 url.volume(), url.target(), url.backup().orElseThrow(), null, clock.instant(), null, null, 0, volumeSize);
         try {
-            table.put(job.id(), job);
+            table.put(key(job), job);
         } catch (IOException | RuntimeException e) {
             volumes.delete(newVolume);
             throw e;
@@ -128,31 +128,50 @@ public final class Jobs {
         return status(job);
     }
 
-    /** The job of that id (a snapshot name for backups, a volume name for restores), if there is one. */
-    public Optional<Status> find(String id) throws IOException {
-        return table.get(id).map(this::status);
+    /** The least size of a volume restored from {@code url}: the backup's. */
+    public long restoreSize(BackupUrl url) throws IOException {
+        return volumeBackups.sizeFor(url, Optional.empty());
     }
 
-    /** Every job, by id. */
+    /** The backup job of CSI snapshot {@code name}, if there is one. */
+    public Optional<Status> backup(String name) throws IOException {
+        return table.get(key(JobRecord.Kind.BACKUP, name)).map(this::status);
+    }
+
+    /** The restore job filling volume {@code volume}, if there is one. */
+    public Optional<Status> restore(String volume) throws IOException {
+        return table.get(key(JobRecord.Kind.RESTORE, volume)).map(this::status);
+    }
+
+    /** Every job, backups then restores, each by id. */
     public List<Status> all() throws IOException {
         return table.all().stream().map(this::status).toList();
     }
 
-    /** Forgets a job that is not running (its backup or volume was deleted). */
-    public synchronized void forget(String id) throws IOException {
-        Optional<JobRecord> job = table.get(id);
+    /** Forgets a job that is not running (its backup or volume was deleted); an unknown one is fine. */
+    public synchronized void forget(JobRecord.Kind kind, String id) throws IOException {
+        Optional<JobRecord> job = table.get(key(kind, id));
         if (job.isPresent() && job.get().state() == JobRecord.State.RUNNING) {
             throw new StrataException.Unavailable(describe(job.get()) + " is still running (" + status(job.get()).percent()
                     + "%); retry once it has ended");
         }
-        table.delete(id);
+        table.delete(key(kind, id));
+    }
+
+    private static String key(JobRecord job) {
+        return key(job.kind(), job.id());
+    }
+
+    /** Backups are keyed by snapshot name, restores by volume name: a prefix keeps the two apart. */
+    private static String key(JobRecord.Kind kind, String id) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT) + "@" + id;
     }
 
     /** Starts again every job that was running when the process stopped. */
     public synchronized int resumeAll() throws IOException {
         int resumed = 0;
         for (JobRecord job : table.all()) {
-            if (job.state() == JobRecord.State.RUNNING && !live.containsKey(job.id())) {
+            if (job.state() == JobRecord.State.RUNNING && !live.containsKey(key(job))) {
                 submit(job, Map.of(), 0);
                 resumed++;
             }
@@ -161,12 +180,12 @@ public final class Jobs {
     }
 
     private Status status(JobRecord job) {
-        return new Status(job, Optional.ofNullable(live.get(job.id())));
+        return new Status(job, Optional.ofNullable(live.get(key(job))));
     }
 
     private void submit(JobRecord job, Map<String, String> labels, int attempt) {
         BackupProgress progress = new BackupProgress();
-        live.put(job.id(), progress);
+        live.put(key(job), progress);
         Runnable run = () -> run(job, labels, attempt, progress);
         if (attempt == 0) {
             executor.execute(run);
@@ -210,11 +229,11 @@ public final class Jobs {
 
     private void finish(JobRecord job, JobRecord.State state, String error, BackupProgress progress) {
         try {
-            table.put(job.id(), job.with(state, clock.instant(), error, progress.bytesScanned(), progress.bytesToScan()));
+            table.put(key(job), job.with(state, clock.instant(), error, progress.bytesScanned(), progress.bytesToScan()));
         } catch (IOException | RuntimeException e) {
             // the record stays RUNNING: the next start resumes the job, which then finds its result
         } finally {
-            live.remove(job.id());
+            live.remove(key(job));
         }
     }
 

@@ -75,7 +75,7 @@ class JobsTest {
 
     private static Jobs.Status await(Jobs jobs, String id) throws Exception {
         for (int i = 0; i < 600; i++) {
-            Jobs.Status status = jobs.find(id).orElseThrow();
+            Jobs.Status status = (id.startsWith("snapshot") ? jobs.backup(id) : jobs.restore(id)).orElseThrow();
             if (status.record().state() != JobRecord.State.RUNNING) {
                 return status;
             }
@@ -141,7 +141,7 @@ class JobsTest {
         volume.createSnapshot(SnapshotName.of("snapshot-9"), Map.of(), true);
         String backup = "backup-00000000000000a9";
         StateStore.Table<JobRecord> table = new StateStore(tmp.resolve("data/state")).table("jobs", JobRecord.class);
-        table.put("snapshot-9", new JobRecord("snapshot-9", JobRecord.Kind.BACKUP, JobRecord.State.RUNNING, "pvc-1", "snapshot-9",
+        table.put("backup@snapshot-9", new JobRecord("snapshot-9", JobRecord.Kind.BACKUP, JobRecord.State.RUNNING, "pvc-1", "snapshot-9",
                 target, backup, "incremental", Instant.now(), null, null, 0, 0));
         Path store = tmp.resolve("backups");
         Path cfg = store.resolve(StoreLayout.backupConfig("pvc-1", backup));
@@ -173,7 +173,7 @@ class JobsTest {
         Jobs.Status failed = await(jobs, "snapshot-1");
         assertThat(failed.record().state()).isEqualTo(JobRecord.State.ERROR);
         assertThat(failed.record().error()).startsWith("backup " + failed.record().backup() + " of volume pvc-1 failed: ");
-        jobs.forget("snapshot-1");
-        assertThat(jobs.find("snapshot-1")).isEmpty();
+        jobs.forget(JobRecord.Kind.BACKUP, "snapshot-1");
+        assertThat(jobs.backup("snapshot-1")).isEmpty();
     }
 }

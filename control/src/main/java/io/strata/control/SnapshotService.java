@@ -1,0 +1,259 @@
+package io.strata.control;
+
+import io.strata.backupstore.format.BackupConfig;
+import io.strata.backupstore.format.BackupUrl;
+import io.strata.control.BackupService.BackupEntry;
+import io.strata.control.job.JobRecord;
+import io.strata.control.job.Jobs;
+import io.strata.domain.SnapshotHandle;
+import io.strata.domain.SnapshotName;
+import io.strata.domain.StrataException;
+import io.strata.domain.VolumeName;
+import io.strata.engine.SnapshotInfo;
+import io.strata.engine.Volume;
+import io.strata.engine.VolumeInfo;
+import io.strata.engine.VolumeStore;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Snapshots as a cluster sees them: in-cluster snapshots of a volume ({@code ss://}, {@code snap://})
+ * and backups of one in the backup target ({@code bak://}), created by name, found by handle, listed
+ * and deleted. A snapshot name names one snapshot across all volumes.
+ */
+public final class SnapshotService {
+    /** Label on an in-cluster snapshot: the handle scheme it was created with. */
+    public static final String SCHEME_LABEL = "strata.io/handle-scheme";
+
+    /** What a VolumeSnapshot is backed by. */
+    public enum Kind {
+        SS("ss"), SNAP("snap"), BAK("bak");
+
+        final String scheme;
+
+        Kind(String scheme) {
+            this.scheme = scheme;
+        }
+    }
+
+    /**
+     * A snapshot or backup as CSI reports it.
+     *
+     * @param sizeBytes the source volume's size at the snapshot
+     * @param error     why a backup failed; empty unless it did
+     */
+    public record SnapshotView(SnapshotHandle handle, String sourceVolume, long sizeBytes, Instant created, boolean ready,
+                               Optional<String> error, int percent) {}
+
+    private final VolumeStore volumes;
+    private final BackupService backups;
+    private final Jobs jobs;
+    private final String backupTarget;
+
+    public SnapshotService(VolumeStore volumes, BackupService backups, Jobs jobs, String backupTarget) {
+        this.volumes = volumes;
+        this.backups = backups;
+        this.jobs = jobs;
+        this.backupTarget = backupTarget;
+    }
+
+    /**
+     * Creates snapshot {@code name} of {@code source}, or answers the one already there when it has the
+     * same source and kind. A backup is cut at once and uploaded in the background: the view says
+     * not ready until it is complete, and carries the error if it fails.
+     *
+     * @throws StrataException.AlreadyExists when the name is taken by another volume's snapshot or by another kind
+     */
+    public synchronized SnapshotView create(SnapshotName name, VolumeName source, Kind kind, boolean full,
+                                            Map<String, String> labels) throws IOException {
+        Volume volume = volumes.open(source);
+        Optional<JobRecord> job = jobs.backup(name.value()).map(Jobs.Status::record);
+        Optional<VolumeName> owner = owner(name);
+        if (owner.isPresent() && !owner.get().equals(source) || job.isPresent() && !job.get().volume().equals(source.value())) {
+            throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists for volume '"
+                    + owner.map(VolumeName::value).orElseGet(() -> job.orElseThrow().volume()) + "', not '" + source
+                    + "': a snapshot name names one snapshot");
+        }
+        if (kind == Kind.BAK) {
+            if (owner.isPresent() && job.isEmpty()) {
+                throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as an in-cluster snapshot of '"
+                        + source + "', not as a backup");
+            }
+            Jobs.Status status = jobs.startBackup(name, source, backupTarget, full, labels);
+            return view(status, volume.snapshot(name).created());
+        }
+        if (job.isPresent()) {
+            throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as a backup of '" + source
+                    + "', not as an in-cluster snapshot");
+        }
+        SnapshotInfo info = owner.isPresent() ? volume.snapshot(name)
+                : volume.createSnapshot(name, Map.of(SCHEME_LABEL, kind.scheme), true);
+        return view(source, info, kind.scheme);
+    }
+
+    /** The snapshot or backup a handle names, if it exists (a backup also when it was never made here). */
+    public Optional<SnapshotView> find(SnapshotHandle handle) throws IOException {
+        return switch (handle) {
+            case SnapshotHandle.Snapshot s -> {
+                if (!volumes.exists(s.volume())) {
+                    yield Optional.empty();
+                }
+                yield volumes.open(s.volume()).snapshots().stream().filter(i -> i.name().equals(s.snapshot())).findFirst()
+                        .map(i -> view(s.volume(), i, s.scheme()));
+            }
+            case SnapshotHandle.Backup b -> {
+                Optional<Jobs.Status> job = jobOf(b);
+                if (job.isPresent() && job.get().record().state() != JobRecord.State.COMPLETE) {
+                    yield Optional.of(view(job.get(), job.get().record().created()));
+                }
+                yield backupView(b);
+            }
+        };
+    }
+
+    /** A volume's snapshots and backups, oldest first; snapshots taken for backups show as their backups. */
+    public List<SnapshotView> listByVolume(VolumeName volume) throws IOException {
+        List<SnapshotView> out = new ArrayList<>();
+        if (volumes.exists(volume)) {
+            for (SnapshotInfo info : volumes.open(volume).snapshots()) {
+                if (info.userCreated() && !info.labels().containsKey(VolumeBackups.BACKUP_LABEL)) {
+                    out.add(view(volume, info, info.labels().getOrDefault(SCHEME_LABEL, Kind.SS.scheme)));
+                }
+            }
+        }
+        out.addAll(backupsOf(volume.value()));
+        out.sort(Comparator.comparing(SnapshotView::created).thenComparing(v -> v.handle().value()));
+        return out;
+    }
+
+    /** Every snapshot of every volume and every backup in the target, oldest first. */
+    public List<SnapshotView> listAll() throws IOException {
+        List<SnapshotView> out = new ArrayList<>();
+        List<String> backupVolumes = new ArrayList<>(backups.backupVolumes(backupTarget).stream().map(v -> v.name()).toList());
+        for (VolumeInfo info : volumes.list()) {
+            out.addAll(listByVolume(info.name()));
+            backupVolumes.remove(info.name().value());
+        }
+        for (String gone : backupVolumes) {
+            out.addAll(backupsOf(gone)); // backups of volumes deleted since
+        }
+        out.sort(Comparator.comparing(SnapshotView::created).thenComparing(v -> v.handle().value()));
+        return out;
+    }
+
+    /**
+     * Deletes the snapshot or backup a handle names; one already gone is fine. Deleting a backup
+     * also removes the snapshot it was cut from, and collects blocks no other backup needs.
+     *
+     * @throws StrataException.Unavailable while the backup is still being made
+     */
+    public synchronized void delete(SnapshotHandle handle) throws IOException {
+        switch (handle) {
+            case SnapshotHandle.Snapshot s -> {
+                if (volumes.exists(s.volume())) {
+                    Volume volume = volumes.open(s.volume());
+                    if (volume.snapshots().stream().anyMatch(i -> i.name().equals(s.snapshot()))) {
+                        volume.deleteSnapshot(s.snapshot());
+                    }
+                }
+            }
+            case SnapshotHandle.Backup b -> {
+                Optional<Jobs.Status> job = jobOf(b);
+                if (job.isPresent()) {
+                    jobs.forget(JobRecord.Kind.BACKUP, job.get().record().id()); // Unavailable while it runs
+                }
+                backups.delete(BackupUrl.of(backupTarget, b.volume(), b.backup()).encode());
+                if (job.isPresent()) {
+                    VolumeName volume = VolumeName.of(b.volume());
+                    SnapshotName snapshot = SnapshotName.of(job.get().record().snapshot());
+                    if (volumes.exists(volume) && volumes.open(volume).snapshots().stream().anyMatch(i -> i.name().equals(snapshot))) {
+                        volumes.open(volume).deleteSnapshot(snapshot);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The volume holding a snapshot of that name, if any. */
+    private Optional<VolumeName> owner(SnapshotName name) throws IOException {
+        for (VolumeInfo info : volumes.list()) {
+            if (volumes.open(info.name()).snapshots().stream().anyMatch(s -> s.name().equals(name))) {
+                return Optional.of(info.name());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Optional<Jobs.Status> jobOf(SnapshotHandle.Backup b) throws IOException {
+        return jobs.all().stream().filter(s -> s.record().kind() == JobRecord.Kind.BACKUP)
+                .filter(s -> s.record().volume().equals(b.volume()) && s.record().backup().equals(b.backup())).findFirst();
+    }
+
+    private List<SnapshotView> backupsOf(String volume) throws IOException {
+        if (!SnapshotHandle.BACKUP_NAME.matcher(volume).matches() || volume.length() < 2) {
+            return List.of();
+        }
+        List<SnapshotView> out = new ArrayList<>();
+        for (BackupEntry entry : backups.backups(backupTarget, volume)) {
+            SnapshotHandle.Backup handle = SnapshotHandle.Backup.of(volume, entry.config().name());
+            Optional<Jobs.Status> job = jobOf(handle);
+            if (job.isPresent() && job.get().record().state() != JobRecord.State.COMPLETE) {
+                out.add(view(job.get(), job.get().record().created()));
+            } else if (!entry.config().inProgress() || !entry.abandoned()) {
+                out.add(backupView(handle, entry));
+            }
+        }
+        for (Jobs.Status job : jobs.all()) { // made here, not yet (or no longer) listed in the target
+            JobRecord r = job.record();
+            if (r.kind() == JobRecord.Kind.BACKUP && r.volume().equals(volume) && r.state() != JobRecord.State.COMPLETE
+                    && out.stream().noneMatch(v -> v.handle().value().equals("bak://" + volume + "/" + r.backup()))) {
+                out.add(view(job, r.created()));
+            }
+        }
+        return out;
+    }
+
+    private Optional<SnapshotView> backupView(SnapshotHandle.Backup b) throws IOException {
+        if (b.volume().length() < 2 || b.backup().length() < 2) {
+            return Optional.empty(); // names the backupstore cannot hold
+        }
+        try {
+            return Optional.of(backupView(b, backups.inspect(BackupUrl.of(backupTarget, b.volume(), b.backup()).encode())));
+        } catch (StrataException.NotFound e) {
+            return Optional.empty();
+        }
+    }
+
+    private static SnapshotView backupView(SnapshotHandle.Backup handle, BackupEntry entry) {
+        BackupConfig cfg = entry.config();
+        Instant created = parse(cfg.snapshotCreatedAt()).or(() -> parse(cfg.createdTime())).orElse(Instant.EPOCH);
+        Optional<String> error = entry.abandoned() ? Optional.of("backup " + cfg.name() + " was abandoned in progress") : Optional.empty();
+        return new SnapshotView(handle, cfg.volumeName(), entry.volumeSize(), created, !cfg.inProgress(), error,
+                cfg.inProgress() ? 0 : 100);
+    }
+
+    private SnapshotView view(Jobs.Status status, Instant created) throws IOException {
+        JobRecord r = status.record();
+        long size = volumes.exists(VolumeName.of(r.volume())) ? volumes.info(VolumeName.of(r.volume())).size() : 0;
+        return new SnapshotView(SnapshotHandle.Backup.of(r.volume(), r.backup()), r.volume(), size, created,
+                r.state() == JobRecord.State.COMPLETE, Optional.ofNullable(r.error()), status.percent());
+    }
+
+    private static SnapshotView view(VolumeName volume, SnapshotInfo info, String scheme) {
+        return new SnapshotView(new SnapshotHandle.Snapshot(scheme, volume, info.name()), volume.value(), info.size(),
+                info.created(), true, Optional.empty(), 100);
+    }
+
+    private static Optional<Instant> parse(String time) {
+        try {
+            return time == null || time.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(time));
+        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,282 @@
+package io.strata.control;
+
+import io.strata.backupstore.format.BackupUrl;
+import io.strata.control.job.JobRecord;
+import io.strata.control.job.Jobs;
+import io.strata.control.state.StateStore;
+import io.strata.domain.ByteSize;
+import io.strata.domain.SnapshotHandle;
+import io.strata.domain.StrataException;
+import io.strata.domain.VolumeName;
+import io.strata.engine.Volume;
+import io.strata.engine.VolumeInfo;
+import io.strata.engine.VolumeStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Volumes as a cluster sees them: provisioned by name (idempotently, empty or from a snapshot, a
+ * backup or another volume), expanded, attached to one node at a time, deleted. What the engine
+ * does not keep (where a volume came from, where it is attached) is kept in the state store.
+ */
+public final class VolumeService {
+    /** Size of a volume whose request names none. */
+    public static final long DEFAULT_SIZE = 1L << 30;
+    private static final long ALIGN = 4096;
+
+    /** Where a new volume's content comes from. */
+    public sealed interface Source {
+        /** The handle or volume name, as recorded and compared for idempotency. */
+        String describe();
+
+        record Empty() implements Source {
+            @Override
+            public String describe() {
+                return "";
+            }
+        }
+
+        /** A clone of a volume's current content. */
+        record OfVolume(VolumeName volume) implements Source {
+            @Override
+            public String describe() {
+                return "volume:" + volume;
+            }
+        }
+
+        /** A snapshot ({@code ss://}, {@code snap://}) or a backup ({@code bak://}, {@code bs://}). */
+        record OfSnapshot(SnapshotHandle handle) implements Source {
+            @Override
+            public String describe() {
+                return handle.value();
+            }
+        }
+    }
+
+    /** What is recorded of a provisioned volume. */
+    public record VolumeRecord(String name, String source, Instant created) {}
+
+    /** Where a volume is attached. */
+    public record Attachment(String volume, String node, boolean readOnly, Instant since) {}
+
+    /**
+     * A volume and its state.
+     *
+     * @param source  empty for an empty volume, else the handle or {@code volume:NAME} it came from
+     * @param restore the restore filling it, when it was restored from a backup
+     */
+    public record VolumeView(VolumeInfo info, String source, Optional<Jobs.Status> restore, Optional<Attachment> attachment) {
+        /** Readable and writable: not waiting for a restore, and no restore failed. */
+        public boolean ready() {
+            return restore.map(r -> r.record().state() == JobRecord.State.COMPLETE).orElse(true);
+        }
+    }
+
+    private final VolumeStore volumes;
+    private final Jobs jobs;
+    private final StateStore.Table<VolumeRecord> records;
+    private final StateStore.Table<Attachment> attachments;
+    private final Path dataDir;
+    private final String backupTarget;
+    private final Clock clock;
+
+    /**
+     * @param backupTarget where {@code bak://} handles point: the target backups are made to
+     */
+    public VolumeService(VolumeStore volumes, Jobs jobs, StateStore state, Path dataDir, String backupTarget, Clock clock)
+            throws IOException {
+        this.volumes = volumes;
+        this.jobs = jobs;
+        this.records = state.table("volumes", VolumeRecord.class);
+        this.attachments = state.table("attachments", Attachment.class);
+        this.dataDir = dataDir;
+        this.backupTarget = backupTarget;
+        this.clock = clock;
+    }
+
+    /**
+     * Provisions volume {@code name}: its size is {@code required} rounded up to 4 KiB (the source's
+     * size, or {@link #DEFAULT_SIZE}, when 0), never more than {@code limit} (0: no limit). Asked again
+     * with a compatible size and the same source, it answers the volume already there.
+     *
+     * @throws StrataException.AlreadyExists when the volume exists with another source or an incompatible size
+     * @throws StrataException.OutOfRange    when the size is below the source's or above {@code limit}
+     * @throws StrataException.NotFound      when the source does not exist
+     */
+    public synchronized VolumeView create(VolumeName name, long required, long limit, Source source) throws IOException {
+        if (required < 0 || limit < 0 || (limit > 0 && required > limit)) {
+            throw new StrataException.InvalidArgument("capacity range [" + required + ", " + limit + "] is not a range of sizes");
+        }
+        Optional<VolumeRecord> record = records.get(name.value());
+        if (volumes.exists(name)) {
+            String recorded = record.map(VolumeRecord::source).orElse("");
+            VolumeInfo info = volumes.info(name);
+            if (!recorded.equals(source.describe())) {
+                throw new StrataException.AlreadyExists("volume '" + name + "' already exists from "
+                        + (recorded.isEmpty() ? "no source" : recorded) + ", not from "
+                        + (source.describe().isEmpty() ? "no source" : source.describe()) + ": pick another name");
+            }
+            if (info.size() < required || (limit > 0 && info.size() > limit)) {
+                throw new StrataException.AlreadyExists("volume '" + name + "' already exists with size " + info.size()
+                        + ", outside the requested range [" + required + ", " + (limit > 0 ? limit : "any") + "]");
+            }
+            return view(name).orElseThrow();
+        }
+        // the record goes first: a crash before the volume exists leaves an intent that a retry completes
+        records.put(name.value(), record.orElse(new VolumeRecord(name.value(), source.describe(), clock.instant())));
+        try {
+            switch (source) {
+                case Source.Empty e -> volumes.create(name, size(name, required, limit, 0));
+                case Source.OfVolume v -> cloneOf(name, required, limit, v.volume(), Optional.empty());
+                case Source.OfSnapshot s -> {
+                    switch (s.handle()) {
+                        case SnapshotHandle.Snapshot snap -> cloneOf(name, required, limit, snap.volume(), Optional.of(snap));
+                        case SnapshotHandle.Backup bak -> {
+                            BackupUrl url = BackupUrl.of(backupTarget, bak.volume(), bak.backup());
+                            long minimum = jobs.restoreSize(url);
+                            jobs.startRestore(name, url, Optional.of(size(name, required, limit, minimum)));
+                        }
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            if (!volumes.exists(name)) {
+                try {
+                    records.delete(name.value());
+                } catch (IOException | RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+            }
+            throw e;
+        }
+        return view(name).orElseThrow();
+    }
+
+    private void cloneOf(VolumeName name, long required, long limit, VolumeName sourceVolume,
+                         Optional<SnapshotHandle.Snapshot> snapshot) throws IOException {
+        if (!volumes.exists(sourceVolume)) {
+            throw new StrataException.NotFound("source volume '" + sourceVolume + "' does not exist");
+        }
+        Volume source = volumes.open(sourceVolume);
+        long sourceSize = snapshot.isPresent() ? source.snapshot(snapshot.get().snapshot()).size() : source.size();
+        long size = size(name, required, limit, sourceSize); // checked before any data is copied
+        Volume copy = volumes.clone(sourceVolume, snapshot.map(SnapshotHandle.Snapshot::snapshot), name);
+        if (size > copy.size()) {
+            copy.expand(size);
+        }
+    }
+
+    /** The size for a request: at least the source's, exactly the source's when nothing is asked. */
+    private static long size(VolumeName name, long required, long limit, long sourceSize) {
+        if (required > 0 && required < sourceSize) {
+            throw new StrataException.OutOfRange("volume '" + name + "' asks for " + required + " bytes, less than its source's "
+                    + sourceSize + ": ask for at least " + ByteSize.human(sourceSize));
+        }
+        long size = required > 0 ? required : (sourceSize > 0 ? sourceSize : DEFAULT_SIZE);
+        size = (size + ALIGN - 1) / ALIGN * ALIGN;
+        if (limit > 0 && size > limit) {
+            throw new StrataException.OutOfRange("volume '" + name + "' needs " + size + " bytes (4 KiB aligned, at least its source's)"
+                    + " but its limit is " + limit);
+        }
+        if (size > VolumeStore.MAX_SIZE) {
+            throw new StrataException.OutOfRange("volume '" + name + "' of " + size + " bytes is larger than the largest Strata makes, "
+                    + ByteSize.human(VolumeStore.MAX_SIZE));
+        }
+        return size;
+    }
+
+    /** Deletes a volume and what is recorded of it; an unknown volume is fine. */
+    public synchronized void delete(VolumeName name) throws IOException {
+        Optional<Attachment> attached = attachments.get(name.value());
+        if (attached.isPresent()) {
+            throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '" + attached.get().node()
+                    + "': detach it first");
+        }
+        jobs.forget(JobRecord.Kind.RESTORE, name.value()); // Unavailable while a restore into it runs
+        if (volumes.exists(name)) {
+            volumes.delete(name);
+        }
+        records.delete(name.value());
+    }
+
+    public Optional<VolumeView> view(VolumeName name) throws IOException {
+        if (!volumes.exists(name)) {
+            return Optional.empty();
+        }
+        return Optional.of(new VolumeView(volumes.info(name), records.get(name.value()).map(VolumeRecord::source).orElse(""),
+                jobs.restore(name.value()),
+                attachments.get(name.value())));
+    }
+
+    /** Every volume, by name. */
+    public List<VolumeView> list() throws IOException {
+        List<VolumeView> out = new ArrayList<>();
+        for (VolumeInfo info : volumes.list()) {
+            view(info.name()).ifPresent(out::add);
+        }
+        return out;
+    }
+
+    /** Grows a volume to at least {@code required} bytes (4 KiB aligned); never shrinks. @return the new size */
+    public synchronized long expand(VolumeName name, long required, long limit) throws IOException {
+        Volume volume = volumes.open(name);
+        long size = Math.max(volume.size(), (required + ALIGN - 1) / ALIGN * ALIGN);
+        if (limit > 0 && size > limit) {
+            throw new StrataException.OutOfRange("volume '" + name + "' is " + volume.size() + " bytes; it cannot shrink to fit the limit " + limit);
+        }
+        if (size > volume.size()) {
+            volume.expand(size);
+        }
+        return volume.size();
+    }
+
+    /**
+     * Attaches a volume to a node. Attaching it again to the same node with the same mode is fine.
+     *
+     * @throws StrataException.Unavailable        while it is being restored (retry)
+     * @throws StrataException.FailedPrecondition when its restore failed, or it is attached to another node
+     */
+    public synchronized Attachment publish(VolumeName name, String node, boolean readOnly) throws IOException {
+        VolumeView view = view(name).orElseThrow(() -> new StrataException.NotFound("volume '" + name + "' does not exist"));
+        if (view.restore().isPresent()) {
+            Jobs.Status restore = view.restore().get();
+            switch (restore.record().state()) {
+                case RUNNING -> throw new StrataException.Unavailable("volume '" + name + "' is being restored from "
+                        + restore.record().backup() + " (" + restore.percent() + "%); it can be attached once that is done");
+                case ERROR -> throw new StrataException.FailedPrecondition("volume '" + name + "' could not be restored: "
+                        + restore.record().error() + "; delete it and restore again");
+                case COMPLETE -> { }
+            }
+        }
+        Optional<Attachment> current = view.attachment();
+        if (current.isPresent()) {
+            if (current.get().node().equals(node) && current.get().readOnly() == readOnly) {
+                return current.get();
+            }
+            throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '" + current.get().node()
+                    + "'" + (current.get().node().equals(node) ? " in another mode" : "") + "; it attaches to one node at a time");
+        }
+        Attachment attachment = new Attachment(name.value(), node, readOnly, clock.instant());
+        attachments.put(name.value(), attachment);
+        return attachment;
+    }
+
+    /** Detaches a volume from a node; a volume not attached there (or gone) is fine. */
+    public synchronized void unpublish(VolumeName name, String node) throws IOException {
+        Optional<Attachment> current = attachments.get(name.value());
+        if (current.isPresent() && (node.isEmpty() || current.get().node().equals(node))) {
+            attachments.delete(name.value());
+        }
+    }
+
+    /** Bytes free for new volumes on the data directory's file system. */
+    public long capacity() throws IOException {
+        return Files.getFileStore(dataDir).getUsableSpace();
+    }
+}

@@ -1,0 +1,206 @@
+package io.strata.control;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.strata.backupstore.BackupProgress;
+import io.strata.backupstore.BackupTargets;
+import io.strata.backupstore.format.Compression;
+import io.strata.backupstore.target.NfsMount;
+import io.strata.control.SnapshotService.Kind;
+import io.strata.control.SnapshotService.SnapshotView;
+import io.strata.control.VolumeService.Source;
+import io.strata.control.job.JobRecord;
+import io.strata.control.job.Jobs;
+import io.strata.control.state.StateStore;
+import io.strata.domain.SnapshotHandle;
+import io.strata.domain.SnapshotName;
+import io.strata.domain.StrataException;
+import io.strata.domain.VolumeName;
+import io.strata.engine.Volume;
+import io.strata.engine.VolumeStore;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The volume and snapshot use cases CSI translates: provisioning from every source, attachment, snapshots and backups. */
+class ClusterUseCasesTest {
+    private static final int MiB = 1 << 20;
+
+    @TempDir
+    Path tmp;
+
+    private final ScheduledExecutorService executor = Executors.newScheduledThreadPool(2);
+    private VolumeStore store;
+    private BackupService backups;
+    private Jobs jobs;
+    private VolumeService volumes;
+    private SnapshotService snapshots;
+    private String target;
+    private byte[] content;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        Path data = tmp.resolve("data");
+        store = VolumeStore.open(data);
+        target = "file://" + tmp.resolve("backups");
+        backups = new BackupService(new BackupTargets(Map.of(), tmp.resolve("mounts"), NfsMount.system()), Duration.ZERO, executor, 2);
+        StateStore state = new StateStore(data.resolve("state"));
+        jobs = new Jobs(store, backups, state.table("jobs", JobRecord.class), executor, Clock.systemUTC(),
+                List.of(Duration.ofMillis(50)));
+        volumes = new VolumeService(store, jobs, state, data, target, Clock.systemUTC());
+        snapshots = new SnapshotService(store, backups, jobs, target);
+        volumes.create(VolumeName.of("pvc-1"), 8 * MiB, 0, new Source.Empty());
+        content = new byte[8 * MiB];
+        new Random(9).nextBytes(content);
+        Arrays.fill(content, 6 * MiB, 8 * MiB, (byte) 0);
+        store.open(VolumeName.of("pvc-1")).writeAt(ByteBuffer.wrap(content, 0, 6 * MiB), 0);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        executor.shutdownNow();
+        store.close();
+    }
+
+    private byte[] read(String volume, int length) throws IOException {
+        Volume v = store.open(VolumeName.of(volume));
+        ByteBuffer all = ByteBuffer.allocate(length);
+        v.readAt(all, 0);
+        return all.array();
+    }
+
+    private static <T> T eventually(Supplier<Optional<T>> probe) throws InterruptedException {
+        for (int i = 0; i < 500; i++) {
+            Optional<T> value = probe.get();
+            if (value.isPresent()) {
+                return value.get();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("never happened");
+    }
+
+    private SnapshotView ready(SnapshotHandle handle) throws InterruptedException {
+        return eventually(() -> {
+            try {
+                return snapshots.find(handle).filter(v -> v.ready() || v.error().isPresent());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    @Test
+    void provisioningIsIdempotentByNameAndSizesFollowTheRules() throws IOException {
+        assertThat(volumes.create(VolumeName.of("empty"), 0, 0, new Source.Empty()).info().size()).isEqualTo(VolumeService.DEFAULT_SIZE);
+        assertThat(volumes.create(VolumeName.of("odd"), 5000, 0, new Source.Empty()).info().size()).isEqualTo(8192);
+        assertThat(volumes.create(VolumeName.of("odd"), 4096, 8192, new Source.Empty()).info().size()).as("compatible again").isEqualTo(8192);
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("odd"), 16384, 0, new Source.Empty()))
+                .isExactlyInstanceOf(StrataException.AlreadyExists.class).hasMessageContaining("outside the requested range");
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("odd"), 8192, 0, new Source.OfVolume(VolumeName.of("pvc-1"))))
+                .isExactlyInstanceOf(StrataException.AlreadyExists.class).hasMessageContaining("not from volume:pvc-1");
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("x"), 10, 5, new Source.Empty()))
+                .isExactlyInstanceOf(StrataException.InvalidArgument.class);
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("x"), 5000, 6000, new Source.Empty()))
+                .isExactlyInstanceOf(StrataException.OutOfRange.class);
+        volumes.delete(VolumeName.of("odd"));
+        volumes.delete(VolumeName.of("odd"));
+        assertThat(volumes.view(VolumeName.of("odd"))).isEmpty();
+    }
+
+    @Test
+    void clonesOfVolumesAndSnapshotsAtTheSourceSizeOrLarger() throws IOException {
+        SnapshotView ss = snapshots.create(SnapshotName.of("snapshot-a"), VolumeName.of("pvc-1"), Kind.SS, false, Map.of());
+        assertThat(ss.handle().value()).isEqualTo("ss://pvc-1/snapshot-a");
+        assertThat(ss.ready()).isTrue();
+        store.open(VolumeName.of("pvc-1")).writeAt(ByteBuffer.wrap(new byte[MiB]), 0); // after the snapshot
+
+        volumes.create(VolumeName.of("from-snap"), 16 * MiB, 0, new Source.OfSnapshot(ss.handle()));
+        assertThat(store.info(VolumeName.of("from-snap")).size()).isEqualTo(16 * MiB);
+        assertThat(read("from-snap", 8 * MiB)).isEqualTo(content);
+        volumes.create(VolumeName.of("from-vol"), 0, 0, new Source.OfVolume(VolumeName.of("pvc-1")));
+        assertThat(read("from-vol", MiB)).containsOnly(0);
+
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("small"), 4 * MiB, 0, new Source.OfSnapshot(ss.handle())))
+                .isExactlyInstanceOf(StrataException.OutOfRange.class);
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("lost"), 0, 0, new Source.OfSnapshot(SnapshotHandle.parse("ss://pvc-1/nope"))))
+                .isExactlyInstanceOf(StrataException.NotFound.class);
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("lost"), 0, 0, new Source.OfVolume(VolumeName.of("pvc-none"))))
+                .isExactlyInstanceOf(StrataException.NotFound.class);
+        assertThat(store.exists(VolumeName.of("small"))).isFalse();
+        assertThat(store.exists(VolumeName.of("lost"))).isFalse();
+    }
+
+    @Test
+    void aBackupSnapshotBecomesReadyAndAVolumeRestoredFromItAttachesOnceItIsFilled() throws Exception {
+        SnapshotView started = snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of());
+        assertThat(started.handle()).isInstanceOf(SnapshotHandle.Backup.class);
+        assertThat(started.sizeBytes()).isEqualTo(8 * MiB);
+        SnapshotView done = ready(started.handle());
+        assertThat(done.ready()).as("error: %s", done.error()).isTrue();
+        assertThat(snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of()).handle())
+                .isEqualTo(started.handle());
+        assertThatThrownBy(() -> snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.SS, false, Map.of()))
+                .isExactlyInstanceOf(StrataException.AlreadyExists.class);
+        assertThat(snapshots.listByVolume(VolumeName.of("pvc-1"))).extracting(v -> v.handle().value())
+                .containsExactly(started.handle().value());
+
+        volumes.create(VolumeName.of("restored"), 8 * MiB, 0, new Source.OfSnapshot(started.handle()));
+        VolumeService.Attachment attached = eventually(() -> {
+            try {
+                return Optional.of(volumes.publish(VolumeName.of("restored"), "node-a", false));
+            } catch (StrataException.Unavailable restoring) {
+                return Optional.empty();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(attached.node()).isEqualTo("node-a");
+        assertThat(read("restored", 8 * MiB)).isEqualTo(content);
+        assertThat(volumes.publish(VolumeName.of("restored"), "node-a", false)).isEqualTo(attached);
+        assertThatThrownBy(() -> volumes.publish(VolumeName.of("restored"), "node-b", false))
+                .isExactlyInstanceOf(StrataException.FailedPrecondition.class);
+        assertThatThrownBy(() -> volumes.delete(VolumeName.of("restored")))
+                .isExactlyInstanceOf(StrataException.FailedPrecondition.class).hasMessageContaining("detach it first");
+        volumes.unpublish(VolumeName.of("restored"), "node-a");
+        volumes.delete(VolumeName.of("restored"));
+
+        snapshots.delete(started.handle());
+        assertThat(snapshots.find(started.handle())).isEmpty();
+        assertThat(store.open(VolumeName.of("pvc-1")).snapshots()).as("the snapshot cut for the backup goes with it").isEmpty();
+        snapshots.delete(started.handle());
+    }
+
+    @Test
+    void aBackupMadeOutsideCsiIsFoundByItsHandleAndAWrongHandleIsNot() throws Exception {
+        VolumeBackups made = new VolumeBackups(store, backups);
+        VolumeBackups.Made backup = made.backup(new VolumeBackups.BackupSpec(target, VolumeName.of("pvc-1"), Optional.empty(), false,
+                Compression.LZ4, Optional.empty(), Map.of()), new BackupProgress());
+        SnapshotHandle handle = SnapshotHandle.parse("bs://pvc-1/" + backup.config().name());
+        SnapshotView found = snapshots.find(handle).orElseThrow();
+        assertThat(found.ready()).isTrue();
+        assertThat(found.sizeBytes()).isEqualTo(8 * MiB);
+        assertThat(found.sourceVolume()).isEqualTo("pvc-1");
+        assertThat(snapshots.find(SnapshotHandle.parse("bak://pvc-1/backup-0000000000000000"))).isEmpty();
+        assertThat(snapshots.find(SnapshotHandle.parse("bak://pvc-9/backup-0000000000000000"))).isEmpty();
+
+        volumes.delete(VolumeName.of("pvc-1"));
+        assertThat(snapshots.listAll()).as("backups outlive their volume").extracting(v -> v.handle().value())
+                .containsExactly("bak://pvc-1/" + backup.config().name());
+    }
+}
