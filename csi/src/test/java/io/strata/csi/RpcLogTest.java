@@ -110,6 +110,22 @@ class RpcLogTest {
     }
 
     @Test
+    void warnsWhenTheTransportWouldLogRequestFrames() throws Exception {
+        ch.qos.logback.classic.Logger frames = (ch.qos.logback.classic.Logger)
+                org.slf4j.LoggerFactory.getLogger("io.grpc.netty.NettyServerHandler");
+        Level before = frames.getLevel();
+        frames.setLevel(Level.DEBUG);
+        try (CsiServer _ = CsiServer.start(new CsiEndpoint(dir.resolve("csi.sock")), List.of())) {
+            assertThat(logs.events("io.strata.csi.CsiServer")).anySatisfy(e -> {
+                assertThat(e.getLevel()).isEqualTo(Level.WARN);
+                assertThat(e.getFormattedMessage()).startsWith("logger io.grpc.netty.NettyServerHandler is at DEBUG");
+            });
+        } finally {
+            frames.setLevel(before);
+        }
+    }
+
+    @Test
     void theSentinelReachesEveryStringOfARequest() {
         CreateVolumeRequest request = Sentinels.fill(CreateVolumeRequest.getDefaultInstance(), SENTINEL);
 
