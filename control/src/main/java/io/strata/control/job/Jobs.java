@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Jobs {
     /** Waits before each retry; the 150 s of a dead process's lock fit in. */
-    static final List<Duration> RETRY_DELAYS = List.of(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(30),
+    public static final List<Duration> RETRY_DELAYS = List.of(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(30),
             Duration.ofSeconds(60), Duration.ofSeconds(120));
 
     /** A job's record and, while it runs in this process, its live progress. */
@@ -54,6 +54,7 @@ public final class Jobs {
     private final Clock clock;
     private final List<Duration> retryDelays;
     private final Map<String, BackupProgress> live = new ConcurrentHashMap<>();
+    private volatile boolean stopping;
 
     /**
      * @param executor runs the jobs; its size bounds how many run at once (each backup or restore
@@ -167,6 +168,19 @@ public final class Jobs {
         return kind.name().toLowerCase(java.util.Locale.ROOT) + "@" + id;
     }
 
+    /**
+     * Stops running jobs for a shutdown: waits up to {@code grace} for them to end, then interrupts
+     * them. Jobs cut short stay RUNNING in their records, and {@link #resumeAll} starts them again.
+     */
+    public void stop(Duration grace) throws InterruptedException {
+        stopping = true;
+        executor.shutdown();
+        if (!executor.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+            executor.shutdownNow();
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
     /** Starts again every job that was running when the process stopped. */
     public synchronized int resumeAll() throws IOException {
         int resumed = 0;
@@ -202,6 +216,10 @@ public final class Jobs {
             }
             finish(job, JobRecord.State.COMPLETE, null, progress);
         } catch (IOException | RuntimeException e) {
+            if (stopping) {
+                live.remove(key(job)); // cut short by a shutdown: the record stays RUNNING and the next start resumes it
+                return;
+            }
             if (retriable(e) && attempt < retryDelays.size()) {
                 submit(job, labels, attempt + 1);
                 return;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = StrataVersion.class,
         description = "Strata: block storage for Kubernetes.",
-        subcommands = {VolumeCommand.class, SnapshotCommand.class, BackupCommand.class},
+        subcommands = {ServerCommand.class, VolumeCommand.class, SnapshotCommand.class, BackupCommand.class},
         footer = {"", "Run 'strata' alone for a short tour."})
 final class RootCommand implements Runnable {
     static final String DATA_DIR_OPTION = "--data-dir";
@@ -98,6 +98,15 @@ final class RootCommand implements Runnable {
     /** The use cases for one run; {@code volumes} may be null when the command does not touch the data directory. */
     Services services(VolumeStore volumes) {
         return new Services(volumes, dataDir, env);
+    }
+
+    /** A non-blank environment variable. */
+    java.util.Optional<String> env(String name) {
+        return java.util.Optional.ofNullable(env.get(name)).filter(v -> !v.isBlank());
+    }
+
+    Map<String, String> environment() {
+        return env;
     }
 
     /** Opens the data directory; the caller closes it, which releases the directory's lock. */

@@ -1,0 +1,106 @@
+package io.strata.server;
+
+import io.grpc.BindableService;
+import io.strata.backupstore.BackupTargets;
+import io.strata.backupstore.lock.BackupLock;
+import io.strata.backupstore.target.NfsMount;
+import io.strata.control.BackupService;
+import io.strata.control.SnapshotService;
+import io.strata.control.VolumeService;
+import io.strata.control.job.JobRecord;
+import io.strata.control.job.Jobs;
+import io.strata.control.state.StateStore;
+import io.strata.csi.BuildVersion;
+import io.strata.csi.CsiServer;
+import io.strata.csi.IdentityService;
+import io.strata.engine.VolumeStore;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code strata server}: the one process that owns a data directory. The object graph is built
+ * here by hand, from {@link ServerConfig}, and taken down in reverse on {@link #close}.
+ */
+public final class StrataServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(StrataServer.class);
+    /** How long a shutdown waits for running backups and restores before cutting them short (they resume on the next start). */
+    static final Duration JOB_GRACE = Duration.ofSeconds(20);
+
+    private final ServerConfig config;
+    private final VolumeStore volumes;
+    private final ScheduledExecutorService lockRefresh;
+    private final Jobs jobs;
+    private final VolumeService volumeService;
+    private final SnapshotService snapshotService;
+    private final CsiServer csi;
+    private final AtomicBoolean ready = new AtomicBoolean();
+
+    private StrataServer(ServerConfig config) throws IOException {
+        this.config = config;
+        this.volumes = VolumeStore.open(config.dataDir());
+        this.lockRefresh = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("backup-lock-refresh").factory());
+        BackupService backups = new BackupService(new BackupTargets(config.environment(), config.dataDir().resolve("mounts"),
+                NfsMount.system()), BackupLock.SETTLE, lockRefresh, BackupService.DEFAULT_WORKERS);
+        StateStore state = new StateStore(config.dataDir().resolve("state"));
+        ScheduledExecutorService jobThreads = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("job-", 0).factory());
+        this.jobs = new Jobs(volumes, backups, state.table("jobs", JobRecord.class), jobThreads, Clock.systemUTC(), Jobs.RETRY_DELAYS);
+        this.volumeService = new VolumeService(volumes, jobs, state, config.dataDir(), config.backupTarget(), Clock.systemUTC());
+        this.snapshotService = new SnapshotService(volumes, backups, jobs, config.backupTarget());
+        List<BindableService> services = new ArrayList<>();
+        services.add(new IdentityService(config.driverName(), BuildVersion.vendorVersion(), ready::get));
+        this.csi = CsiServer.start(config.csiEndpoint(), services);
+    }
+
+    /** Opens the data directory, resumes interrupted jobs and starts serving. */
+    public static StrataServer start(ServerConfig config) throws IOException {
+        StrataServer server = new StrataServer(config);
+        try {
+            int resumed = server.jobs.resumeAll();
+            if (resumed > 0) {
+                LOG.info("resumed {} backup or restore job(s) interrupted by the last stop", resumed);
+            }
+            server.ready.set(true);
+            LOG.info("serving CSI ({}) on {} for node {}; data in {}; backups to {}", config.driverName(), config.csiEndpoint().url(),
+                    config.nodeId(), config.dataDir().toAbsolutePath(), config.backupTarget());
+            return server;
+        } catch (IOException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+    }
+
+    public VolumeService volumes() {
+        return volumeService;
+    }
+
+    public SnapshotService snapshots() {
+        return snapshotService;
+    }
+
+    public Jobs jobs() {
+        return jobs;
+    }
+
+    /** Stops serving, lets running jobs finish for a while (cut short, they resume next time), and releases the data directory. */
+    @Override
+    public void close() throws IOException {
+        ready.set(false);
+        csi.close();
+        try {
+            jobs.stop(JOB_GRACE);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lockRefresh.shutdownNow();
+        volumes.close();
+        LOG.info("stopped; data in {} is released", config.dataDir().toAbsolutePath());
+    }
+}

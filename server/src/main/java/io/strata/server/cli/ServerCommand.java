@@ -1,0 +1,82 @@
+package io.strata.server.cli;
+
+import io.strata.csi.CsiEndpoint;
+import io.strata.csi.DriverName;
+import io.strata.server.ServerConfig;
+import io.strata.server.StrataServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code strata server}: serves the data directory (CSI on a unix socket) until stopped by a signal. */
+@Command(name = "server", mixinStandardHelpOptions = true,
+        description = "Run Strata: the CSI driver over the data directory, until interrupted (Ctrl-C, SIGTERM).")
+final class ServerCommand implements Runnable {
+    @ParentCommand
+    RootCommand root;
+
+    @Option(names = "--csi-endpoint", paramLabel = "unix:///PATH",
+            description = "CSI socket (default: env STRATA_CSI_ENDPOINT, else csi.sock in the data directory).")
+    String csiEndpoint;
+
+    @Option(names = "--backup-target", paramLabel = "URL", description = BackupCommand.TARGET_HELP)
+    String backupTarget;
+
+    @Option(names = "--driver-name", paramLabel = "NAME",
+            description = "CSI driver name (default: env STRATA_DRIVER_NAME, else " + "driver.strata.io" + ").")
+    String driverName;
+
+    @Option(names = "--node-id", paramLabel = "ID", description = "This node's CSI id (default: env STRATA_NODE_ID, else the host name).")
+    String nodeId;
+
+    @Override
+    public void run() {
+        ServerConfig config = config();
+        // gRPC logs through java.util.logging: into the one log
+        org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+        org.slf4j.bridge.SLF4JBridgeHandler.install();
+        CountDownLatch stopped = new CountDownLatch(1);
+        StrataServer server;
+        try {
+            server = StrataServer.start(config);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        Thread hook = new Thread(() -> {
+            try {
+                server.close();
+            } catch (IOException | RuntimeException e) {
+                System.err.println("strata: stopping: " + e.getMessage());
+            } finally {
+                stopped.countDown();
+            }
+        }, "shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    ServerConfig config() {
+        return new ServerConfig(root.dataDir, root.backupTarget(backupTarget),
+                csiEndpoint != null ? CsiEndpoint.parse(csiEndpoint)
+                        : root.env("STRATA_CSI_ENDPOINT").map(CsiEndpoint::parse).orElse(ServerConfig.defaultCsiEndpoint(root.dataDir)),
+                new DriverName(driverName != null ? driverName : root.env("STRATA_DRIVER_NAME").orElse(DriverName.DEFAULT.value())),
+                nodeId != null ? nodeId : root.env("STRATA_NODE_ID").orElseGet(ServerCommand::hostName),
+                root.environment());
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}
