@@ -36,7 +36,7 @@ class CrossProcessLockTest {
     private Other other;
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() {
         scheduler.shutdownNow();
         if (other != null) {
             other.close();
@@ -71,10 +71,15 @@ class CrossProcessLockTest {
         }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             in.close();
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 process.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
         }
     }

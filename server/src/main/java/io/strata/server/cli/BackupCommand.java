@@ -51,6 +51,7 @@ final class BackupCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Back up a snapshot of a volume; without @SNAPSHOT a snapshot is taken first.")
+    @SuppressWarnings("try") // the progress line draws while the try runs
     void create(@Parameters(paramLabel = "VOLUME[@SNAPSHOT]") VolumeRef ref,
                 @Option(names = "--target", paramLabel = "URL", description = TARGET_HELP) String target,
                 @Option(names = "--mode", paramLabel = "MODE", defaultValue = "incremental",
@@ -156,6 +157,7 @@ final class BackupCommand extends CommandGroup {
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
             description = "Restore a backup into a new volume, verifying every block.")
+    @SuppressWarnings("try") // the progress line draws while the try runs
     void restore(@Parameters(index = "0", paramLabel = "BACKUP", description = "A backup URL, or a handle bak://VOLUME/NAME with --target.") String backup,
                  @Parameters(index = "1", paramLabel = "NEW_VOLUME") VolumeName newVolume,
                  @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class,
