@@ -28,6 +28,8 @@ import java.util.Optional;
 public final class VolumeService {
     /** Size of a volume whose request names none. */
     public static final long DEFAULT_SIZE = 1L << 30;
+    /** The largest volume Strata makes. */
+    public static final long MAX_SIZE = VolumeStore.MAX_SIZE;
     private static final long ALIGN = 4096;
 
     /** Where a new volume's content comes from. */
@@ -138,6 +140,12 @@ public final class VolumeService {
                     switch (s.handle()) {
                         case SnapshotHandle.Snapshot snap -> cloneOf(name, required, limit, snap.volume(), Optional.of(snap));
                         case SnapshotHandle.Backup bak -> {
+                            Optional<Jobs.Status> making = jobs.backupOf(bak.volume(), bak.backup());
+                            if (making.isPresent() && making.get().record().state() == JobRecord.State.RUNNING) {
+                                throw new StrataException.Unavailable("backup " + bak.backup() + " of volume '" + bak.volume()
+                                        + "' is still being made (" + making.get().percent() + "%); a volume can be restored from it"
+                                        + " once it is complete");
+                            }
                             BackupUrl url = BackupUrl.of(backupTarget, bak.volume(), bak.backup());
                             long minimum = jobs.restoreSize(url);
                             jobs.startRestore(name, url, Optional.of(size(name, required, limit, minimum)));
@@ -163,6 +171,7 @@ public final class VolumeService {
         if (!volumes.exists(sourceVolume)) {
             throw new StrataException.NotFound("source volume '" + sourceVolume + "' does not exist");
         }
+        jobs.requireRestored(sourceVolume, "cloned");
         Volume source = volumes.open(sourceVolume);
         long sourceSize = snapshot.isPresent() ? source.snapshot(snapshot.get().snapshot()).size() : source.size();
         long size = size(name, required, limit, sourceSize); // checked before any data is copied
@@ -191,12 +200,36 @@ public final class VolumeService {
         return size;
     }
 
-    /** Deletes a volume and what is recorded of it; an unknown volume is fine. */
+    /**
+     * Deletes a volume and what is recorded of it; an unknown volume is fine. A volume that cannot go
+     * yet is left exactly as it was.
+     *
+     * @throws StrataException.FailedPrecondition while it is attached, or has in-cluster snapshots:
+     *                                            they live inside the volume and would go with it
+     * @throws StrataException.Unavailable        while a restore into it or a backup of it runs (retry)
+     */
     public synchronized void delete(VolumeName name) throws IOException {
         Optional<Attachment> attached = attachments.get(name.value());
         if (attached.isPresent()) {
             throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '" + attached.get().node()
                     + "': detach it first");
+        }
+        if (volumes.exists(name)) {
+            for (Jobs.Status job : jobs.all()) {
+                JobRecord r = job.record();
+                if (r.kind() == JobRecord.Kind.BACKUP && r.volume().equals(name.value()) && r.state() == JobRecord.State.RUNNING) {
+                    throw new StrataException.Unavailable("backup " + r.backup() + " of volume '" + name + "' is still being made ("
+                            + job.percent() + "%); the volume can be deleted once it is complete");
+                }
+            }
+            List<String> snapshots = volumes.open(name).snapshots().stream()
+                    .filter(s -> s.userCreated() && !s.labels().containsKey(VolumeBackups.BACKUP_LABEL))
+                    .map(s -> s.name().value()).toList();
+            if (!snapshots.isEmpty()) {
+                throw new StrataException.FailedPrecondition("volume '" + name + "' has in-cluster snapshots " + snapshots
+                        + ", which would be lost with it: delete them (their VolumeSnapshots) first; snapshots of type bak"
+                        + " are backups and outlive their volume");
+            }
         }
         jobs.forget(JobRecord.Kind.RESTORE, name.value()); // Unavailable while a restore into it runs
         if (volumes.exists(name)) {
@@ -241,6 +274,7 @@ public final class VolumeService {
      *
      * @throws StrataException.Unavailable        while it is being restored (retry)
      * @throws StrataException.FailedPrecondition when its restore failed, or it is attached to another node
+     * @throws StrataException.AlreadyExists      when it is attached to this node in the other mode
      */
     public synchronized Attachment publish(VolumeName name, String node, boolean readOnly) throws IOException {
         VolumeView view = view(name).orElseThrow(() -> new StrataException.NotFound("volume '" + name + "' does not exist"));
@@ -256,11 +290,16 @@ public final class VolumeService {
         }
         Optional<Attachment> current = view.attachment();
         if (current.isPresent()) {
-            if (current.get().node().equals(node) && current.get().readOnly() == readOnly) {
-                return current.get();
+            if (current.get().node().equals(node)) {
+                if (current.get().readOnly() == readOnly) {
+                    return current.get();
+                }
+                throw new StrataException.AlreadyExists("volume '" + name + "' is already attached to node '" + node + "' "
+                        + (current.get().readOnly() ? "read-only" : "read-write") + "; detach it before attaching it "
+                        + (readOnly ? "read-only" : "read-write"));
             }
             throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '" + current.get().node()
-                    + "'" + (current.get().node().equals(node) ? " in another mode" : "") + "; it attaches to one node at a time");
+                    + "'; it attaches to one node at a time: detach it there first");
         }
         Attachment attachment = new Attachment(name.value(), node, readOnly, clock.instant());
         attachments.put(name.value(), attachment);
