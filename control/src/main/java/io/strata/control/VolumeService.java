@@ -37,6 +37,17 @@ public final class VolumeService {
         /** The handle or volume name, as recorded and compared for idempotency. */
         String describe();
 
+        /** The source {@link #describe()} wrote. */
+        static Source parse(String described) {
+            if (described.isEmpty()) {
+                return new Empty();
+            }
+            if (described.startsWith(OfVolume.PREFIX)) {
+                return new OfVolume(VolumeName.of(described.substring(OfVolume.PREFIX.length())));
+            }
+            return new OfSnapshot(SnapshotHandle.parse(described));
+        }
+
         record Empty() implements Source {
             @Override
             public String describe() {
@@ -46,9 +57,11 @@ public final class VolumeService {
 
         /** A clone of a volume's current content. */
         record OfVolume(VolumeName volume) implements Source {
+            private static final String PREFIX = "volume:";
+
             @Override
             public String describe() {
-                return "volume:" + volume;
+                return PREFIX + volume;
             }
         }
 
