@@ -55,10 +55,15 @@ public final class SnapshotService {
     private final VolumeStore volumes;
     private final BackupService backups;
     private final Jobs jobs;
+    private final KeyedLocks locks;
     private final String backupTarget;
 
-    public SnapshotService(VolumeStore volumes, BackupService backups, Jobs jobs, String backupTarget) {
+    /**
+     * @param locks shared with {@link VolumeService}: calls on one volume run one at a time
+     */
+    public SnapshotService(VolumeStore volumes, BackupService backups, Jobs jobs, KeyedLocks locks, String backupTarget) {
         this.volumes = volumes;
+        this.locks = locks;
         this.backups = backups;
         this.jobs = jobs;
         this.backupTarget = backupTarget;
@@ -74,51 +79,53 @@ public final class SnapshotService {
      * @throws StrataException.NotFound      when the volume does not exist
      * @throws StrataException.Unavailable   while the volume is being restored (retry)
      */
-    public synchronized SnapshotView create(SnapshotName name, VolumeName source, Kind kind, boolean full,
-                                            Map<String, String> labels) throws IOException {
-        Optional<Jobs.Status> job = jobs.backup(name.value());
-        if (job.isPresent()) {
-            // answered from the job, so that a backup reports its end even once its volume is gone
-            JobRecord r = job.get().record();
-            if (!r.volume().equals(source.value())) {
-                throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists for volume '" + r.volume()
-                        + "', not '" + source + "': a snapshot name names one snapshot");
+    public SnapshotView create(SnapshotName name, VolumeName source, Kind kind, boolean full, Map<String, String> labels)
+            throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(source.value()), KeyedLocks.snapshot(name.value()))) {
+            Optional<Jobs.Status> job = jobs.backup(name.value());
+            if (job.isPresent()) {
+                // answered from the job, so that a backup reports its end even once its volume is gone
+                JobRecord r = job.get().record();
+                if (!r.volume().equals(source.value())) {
+                    throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists for volume '" + r.volume()
+                            + "', not '" + source + "': a snapshot name names one snapshot");
+                }
+                if (kind != Kind.BAK) {
+                    throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as a backup of '" + source
+                            + "', not as an in-cluster snapshot");
+                }
+                SnapshotView view = view(job.get());
+                if (r.state() != JobRecord.State.COMPLETE) {
+                    return view;
+                }
+                // a backup recorded complete is reported ready only while it is really there
+                SnapshotHandle.Backup handle = SnapshotHandle.Backup.of(r.volume(), r.backup());
+                return backupView(handle).orElseGet(() -> new SnapshotView(handle, r.volume(), view.sizeBytes(), view.created(), false,
+                        Optional.of("backup " + r.backup() + " of volume " + r.volume() + " was made, but is no longer in the backup"
+                                + " target"), 0));
             }
-            if (kind != Kind.BAK) {
-                throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as a backup of '" + source
-                        + "', not as an in-cluster snapshot");
+            Volume volume = volumes.open(source);
+            jobs.requireRestored(source, "snapshotted");
+            Optional<VolumeName> owner = owner(name);
+            if (owner.isPresent() && !owner.get().equals(source)) {
+                throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists for volume '" + owner.get() + "', not '"
+                        + source + "': a snapshot name names one snapshot");
             }
-            SnapshotView view = view(job.get());
-            if (r.state() != JobRecord.State.COMPLETE) {
-                return view;
+            if (kind == Kind.BAK) {
+                if (owner.isPresent()) {
+                    throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as an in-cluster snapshot of '"
+                            + source + "', not as a backup");
+                }
+                return view(jobs.startBackup(name, source, backupTarget, full, labels));
             }
-            // a backup recorded complete is reported ready only while it is really there
-            SnapshotHandle.Backup handle = SnapshotHandle.Backup.of(r.volume(), r.backup());
-            return backupView(handle).orElseGet(() -> new SnapshotView(handle, r.volume(), view.sizeBytes(), view.created(), false,
-                    Optional.of("backup " + r.backup() + " of volume " + r.volume() + " was made, but is no longer in the backup"
-                            + " target"), 0));
-        }
-        Volume volume = volumes.open(source);
-        jobs.requireRestored(source, "snapshotted");
-        Optional<VolumeName> owner = owner(name);
-        if (owner.isPresent() && !owner.get().equals(source)) {
-            throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists for volume '" + owner.get() + "', not '"
-                    + source + "': a snapshot name names one snapshot");
-        }
-        if (kind == Kind.BAK) {
             if (owner.isPresent()) {
-                throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as an in-cluster snapshot of '"
-                        + source + "', not as a backup");
+                SnapshotInfo info = volume.snapshot(name);
+                return view(source, info, info.labels().getOrDefault(SCHEME_LABEL, kind.scheme));
             }
-            return view(jobs.startBackup(name, source, backupTarget, full, labels));
+            Map<String, String> snapshotLabels = new HashMap<>(labels);
+            snapshotLabels.put(SCHEME_LABEL, kind.scheme);
+            return view(source, volume.createSnapshot(name, snapshotLabels, true), kind.scheme);
         }
-        if (owner.isPresent()) {
-            SnapshotInfo info = volume.snapshot(name);
-            return view(source, info, info.labels().getOrDefault(SCHEME_LABEL, kind.scheme));
-        }
-        Map<String, String> snapshotLabels = new HashMap<>(labels);
-        snapshotLabels.put(SCHEME_LABEL, kind.scheme);
-        return view(source, volume.createSnapshot(name, snapshotLabels, true), kind.scheme);
     }
 
     /** The snapshot or backup a handle names, if it exists (a backup also when it was never made here). */
@@ -178,37 +185,46 @@ public final class SnapshotService {
      *
      * @throws StrataException.Unavailable while the backup is still being made, or restored from
      */
-    public synchronized void delete(SnapshotHandle handle) throws IOException {
-        switch (handle) {
-            case SnapshotHandle.Snapshot s -> {
-                if (volumes.exists(s.volume())) {
-                    Volume volume = volumes.open(s.volume());
-                    if (inCluster(volume, s.snapshot()).isPresent()) {
-                        volume.deleteSnapshot(s.snapshot());
+    public void delete(SnapshotHandle handle) throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(volumeOf(handle)))) {
+            switch (handle) {
+                case SnapshotHandle.Snapshot s -> {
+                    if (volumes.exists(s.volume())) {
+                        Volume volume = volumes.open(s.volume());
+                        if (inCluster(volume, s.snapshot()).isPresent()) {
+                            volume.deleteSnapshot(s.snapshot());
+                        }
                     }
                 }
-            }
-            case SnapshotHandle.Backup b -> {
-                List<Jobs.Status> restores = jobs.restoresRunningFrom(b.volume(), b.backup());
-                if (!restores.isEmpty()) {
-                    throw new StrataException.Unavailable("volume '" + restores.getFirst().record().volume() + "' is being restored"
-                            + " from backup " + b.backup() + " (" + restores.getFirst().percent() + "%); the backup can be deleted"
-                            + " once that is done");
-                }
-                Optional<Jobs.Status> job = jobOf(b);
-                if (job.isPresent()) {
-                    jobs.forget(JobRecord.Kind.BACKUP, job.get().record().id()); // Unavailable while it runs
-                }
-                backups.delete(BackupUrl.of(backupTarget, b.volume(), b.backup()).encode());
-                if (job.isPresent()) {
-                    VolumeName volume = VolumeName.of(b.volume());
-                    SnapshotName snapshot = SnapshotName.of(job.get().record().snapshot());
-                    if (volumes.exists(volume) && volumes.open(volume).snapshots().stream().anyMatch(i -> i.name().equals(snapshot))) {
-                        volumes.open(volume).deleteSnapshot(snapshot);
+                case SnapshotHandle.Backup b -> {
+                    List<Jobs.Status> restores = jobs.restoresRunningFrom(b.volume(), b.backup());
+                    if (!restores.isEmpty()) {
+                        throw new StrataException.Unavailable("volume '" + restores.getFirst().record().volume() + "' is being restored"
+                                + " from backup " + b.backup() + " (" + restores.getFirst().percent() + "%); the backup can be deleted"
+                                + " once that is done");
                     }
+                    Optional<Jobs.Status> job = jobOf(b);
+                    if (job.isPresent()) {
+                        jobs.forget(JobRecord.Kind.BACKUP, job.get().record().id()); // Unavailable while it runs
+                        VolumeName volume = VolumeName.of(b.volume());
+                        SnapshotName snapshot = SnapshotName.of(job.get().record().snapshot());
+                        if (volumes.exists(volume) && volumes.open(volume).snapshots().stream().anyMatch(i -> i.name().equals(snapshot))) {
+                            volumes.open(volume).deleteSnapshot(snapshot);
+                        }
+                    }
+                    // last, as it is the slow part and may fail on an unreachable target: a retry finds only this left
+                    backups.delete(BackupUrl.of(backupTarget, b.volume(), b.backup()).encode());
                 }
             }
         }
+    }
+
+    /** The volume a snapshot is of, or a backup was made of. */
+    private static String volumeOf(SnapshotHandle handle) {
+        return switch (handle) {
+            case SnapshotHandle.Snapshot s -> s.volume().value();
+            case SnapshotHandle.Backup b -> b.volume();
+        };
     }
 
     /** The volume holding a snapshot of that name, if any. */

@@ -63,10 +63,11 @@ class ClusterUseCasesTest {
         BackupTargets real = new BackupTargets(Map.of(), tmp.resolve("mounts"), NfsMount.system());
         backups = new BackupService(url -> new GatedTarget(real.open(url), gate), Duration.ZERO, executor, 2);
         StateStore state = new StateStore(data.resolve("state"));
+        KeyedLocks locks = new KeyedLocks();
         jobs = new Jobs(store, backups, state.table("jobs", JobRecord.class), executor, Clock.systemUTC(),
                 List.of(Duration.ofMillis(50)));
-        volumes = new VolumeService(store, jobs, state, data, target, Clock.systemUTC());
-        snapshots = new SnapshotService(store, backups, jobs, target);
+        volumes = new VolumeService(store, jobs, locks, state, data, target, Clock.systemUTC());
+        snapshots = new SnapshotService(store, backups, jobs, locks, target);
         volumes.create(VolumeName.of("pvc-1"), 8 * MiB, 0, new Source.Empty());
         content = new byte[8 * MiB];
         new Random(9).nextBytes(content);

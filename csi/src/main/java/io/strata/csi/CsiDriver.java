@@ -14,8 +14,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The CSI controller plugin of one Strata server, wired from its control use cases: the Identity
  * and Controller services on one socket. The server command builds the use cases (volume store,
- * backup service, jobs, volume and snapshot services) and hands them here; CSI reaches the engine
- * and the backup targets only through them.
+ * backup service, jobs, and the volume and snapshot services sharing one
+ * {@link io.strata.control.KeyedLocks}) and hands them here; CSI reaches the engine and the backup
+ * targets only through them.
  *
  * <pre>{@code
  * CsiDriver driver = new CsiDriver(DriverName.DEFAULT, nodeId, volumeService, snapshotService, jobs);

@@ -107,17 +107,33 @@ public final class Jobs {
      * Creates volume {@code newVolume} now (the backup's size, or {@code size} when larger) and starts
      * restoring backup {@code url} into it.
      */
-    public synchronized Status startRestore(VolumeName newVolume, BackupUrl url, Optional<Long> size) throws IOException {
+    public Status startRestore(VolumeName newVolume, BackupUrl url, Optional<Long> size) throws IOException {
+        Optional<Status> existing = existingRestore(newVolume, url);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        long volumeSize = volumeBackups.sizeFor(url, size); // reads the target: not while holding every other job up
+        return createRestore(newVolume, url, volumeSize);
+    }
+
+    /** The restore job filling {@code newVolume} when it restores {@code url}; AlreadyExists when it restores something else. */
+    private synchronized Optional<Status> existingRestore(VolumeName newVolume, BackupUrl url) throws IOException {
         Optional<JobRecord> existing = table.get(key(JobRecord.Kind.RESTORE, newVolume.value()));
         if (existing.isPresent()) {
             JobRecord job = existing.get();
-            if (!job.backup().equals(url.backup().orElseThrow())
-                    || !job.snapshot().equals(url.volume())) {
+            if (!job.backup().equals(url.backup().orElseThrow()) || !job.snapshot().equals(url.volume())) {
                 throw new StrataException.AlreadyExists("volume '" + newVolume + "' already exists with other content");
             }
-            return status(job);
+            return Optional.of(status(job));
         }
-        long volumeSize = volumeBackups.sizeFor(url, size);
+        return Optional.empty();
+    }
+
+    private synchronized Status createRestore(VolumeName newVolume, BackupUrl url, long volumeSize) throws IOException {
+        Optional<Status> raced = existingRestore(newVolume, url);
+        if (raced.isPresent()) {
+            return raced.get();
+        }
         volumes.create(newVolume, volumeSize);
         // for a restore, 'snapshot' holds the backup volume's name: the job must find the backup again after a restart
         JobRecord job = new JobRecord(newVolume.value(), JobRecord.Kind.RESTORE, JobRecord.State.RUNNING, newVolume.value(),
