@@ -29,7 +29,16 @@ public final class BackupService {
     /** A backup and what it restores to. */
     public record BackupEntry(BackupConfig config, long volumeSize, boolean abandoned) {}
 
-    private final BackupTargets targets;
+    /**
+     * Opens the backup target a URL names. {@link BackupTargets#open} in production; a test may wrap
+     * the target it opens, e.g. to slow it down or make it fail.
+     */
+    @FunctionalInterface
+    public interface TargetOpener {
+        BackupTarget open(String url) throws IOException;
+    }
+
+    private final TargetOpener targets;
     private final Duration lockSettle;
     private final ScheduledExecutorService scheduler;
     private final int workers;
@@ -39,6 +48,11 @@ public final class BackupService {
      * @param scheduler  refreshes held locks
      */
     public BackupService(BackupTargets targets, Duration lockSettle, ScheduledExecutorService scheduler, int workers) {
+        this(targets::open, lockSettle, scheduler, workers);
+    }
+
+    /** As {@link #BackupService(BackupTargets, Duration, ScheduledExecutorService, int)}, with targets opened by {@code targets}. */
+    public BackupService(TargetOpener targets, Duration lockSettle, ScheduledExecutorService scheduler, int workers) {
         this.targets = targets;
         this.lockSettle = lockSettle;
         this.scheduler = scheduler;

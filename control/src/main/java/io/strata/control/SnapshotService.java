@@ -15,8 +15,10 @@ import io.strata.engine.VolumeInfo;
 import io.strata.engine.VolumeStore;
 import java.io.IOException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,10 +55,15 @@ public final class SnapshotService {
     private final VolumeStore volumes;
     private final BackupService backups;
     private final Jobs jobs;
+    private final KeyedLocks locks;
     private final String backupTarget;
 
-    public SnapshotService(VolumeStore volumes, BackupService backups, Jobs jobs, String backupTarget) {
+    /**
+     * @param locks shared with {@link VolumeService}: calls on one volume run one at a time
+     */
+    public SnapshotService(VolumeStore volumes, BackupService backups, Jobs jobs, KeyedLocks locks, String backupTarget) {
         this.volumes = volumes;
+        this.locks = locks;
         this.backups = backups;
         this.jobs = jobs;
         this.backupTarget = backupTarget;
@@ -65,35 +72,60 @@ public final class SnapshotService {
     /**
      * Creates snapshot {@code name} of {@code source}, or answers the one already there when it has the
      * same source and kind. A backup is cut at once and uploaded in the background: the view says
-     * not ready until it is complete, and carries the error if it fails.
+     * not ready until it is complete, and carries the error if it fails (or if a backup recorded
+     * complete is no longer in the target). {@code labels} go on the snapshot, and on the backup.
      *
      * @throws StrataException.AlreadyExists when the name is taken by another volume's snapshot or by another kind
+     * @throws StrataException.NotFound      when the volume does not exist
+     * @throws StrataException.Unavailable   while the volume is being restored (retry)
      */
-    public synchronized SnapshotView create(SnapshotName name, VolumeName source, Kind kind, boolean full,
-                                            Map<String, String> labels) throws IOException {
-        Volume volume = volumes.open(source);
-        Optional<JobRecord> job = jobs.backup(name.value()).map(Jobs.Status::record);
-        Optional<VolumeName> owner = owner(name);
-        if (owner.isPresent() && !owner.get().equals(source) || job.isPresent() && !job.get().volume().equals(source.value())) {
-            throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists for volume '"
-                    + owner.map(VolumeName::value).orElseGet(() -> job.orElseThrow().volume()) + "', not '" + source
-                    + "': a snapshot name names one snapshot");
-        }
-        if (kind == Kind.BAK) {
-            if (owner.isPresent() && job.isEmpty()) {
-                throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as an in-cluster snapshot of '"
-                        + source + "', not as a backup");
+    public SnapshotView create(SnapshotName name, VolumeName source, Kind kind, boolean full, Map<String, String> labels)
+            throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(source.value()), KeyedLocks.snapshot(name.value()))) {
+            Optional<Jobs.Status> job = jobs.backup(name.value());
+            if (job.isPresent()) {
+                // answered from the job, so that a backup reports its end even once its volume is gone
+                JobRecord r = job.get().record();
+                if (!r.volume().equals(source.value())) {
+                    throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists for volume '" + r.volume()
+                            + "', not '" + source + "': a snapshot name names one snapshot");
+                }
+                if (kind != Kind.BAK) {
+                    throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as a backup of '" + source
+                            + "', not as an in-cluster snapshot");
+                }
+                SnapshotView view = view(job.get());
+                if (r.state() != JobRecord.State.COMPLETE) {
+                    return view;
+                }
+                // a backup recorded complete is reported ready only while it is really there
+                SnapshotHandle.Backup handle = SnapshotHandle.Backup.of(r.volume(), r.backup());
+                return backupView(handle).orElseGet(() -> new SnapshotView(handle, r.volume(), view.sizeBytes(), view.created(), false,
+                        Optional.of("backup " + r.backup() + " of volume " + r.volume() + " was made, but is no longer in the backup"
+                                + " target"), 0));
             }
-            Jobs.Status status = jobs.startBackup(name, source, backupTarget, full, labels);
-            return view(status, volume.snapshot(name).created());
+            Volume volume = volumes.open(source);
+            jobs.requireRestored(source, "snapshotted");
+            Optional<VolumeName> owner = owner(name);
+            if (owner.isPresent() && !owner.get().equals(source)) {
+                throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists for volume '" + owner.get() + "', not '"
+                        + source + "': a snapshot name names one snapshot");
+            }
+            if (kind == Kind.BAK) {
+                if (owner.isPresent()) {
+                    throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as an in-cluster snapshot of '"
+                            + source + "', not as a backup");
+                }
+                return view(jobs.startBackup(name, source, backupTarget, full, labels));
+            }
+            if (owner.isPresent()) {
+                SnapshotInfo info = volume.snapshot(name);
+                return view(source, info, info.labels().getOrDefault(SCHEME_LABEL, kind.scheme));
+            }
+            Map<String, String> snapshotLabels = new HashMap<>(labels);
+            snapshotLabels.put(SCHEME_LABEL, kind.scheme);
+            return view(source, volume.createSnapshot(name, snapshotLabels, true), kind.scheme);
         }
-        if (job.isPresent()) {
-            throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as a backup of '" + source
-                    + "', not as an in-cluster snapshot");
-        }
-        SnapshotInfo info = owner.isPresent() ? volume.snapshot(name)
-                : volume.createSnapshot(name, Map.of(SCHEME_LABEL, kind.scheme), true);
-        return view(source, info, kind.scheme);
     }
 
     /** The snapshot or backup a handle names, if it exists (a backup also when it was never made here). */
@@ -103,13 +135,14 @@ public final class SnapshotService {
                 if (!volumes.exists(s.volume())) {
                     yield Optional.empty();
                 }
-                yield volumes.open(s.volume()).snapshots().stream().filter(i -> i.name().equals(s.snapshot())).findFirst()
-                        .map(i -> view(s.volume(), i, s.scheme()));
+                yield inCluster(volumes.open(s.volume()), s.snapshot()).map(i -> view(s.volume(), i, s.scheme()));
             }
             case SnapshotHandle.Backup b -> {
                 Optional<Jobs.Status> job = jobOf(b);
                 if (job.isPresent() && job.get().record().state() != JobRecord.State.COMPLETE) {
-                    yield Optional.of(view(job.get(), job.get().record().created()));
+                    SnapshotView v = view(job.get());
+                    yield Optional.of(new SnapshotView(b, v.sourceVolume(), v.sizeBytes(), v.created(), v.ready(), v.error(),
+                            v.percent())); // named as asked, bs:// or bak://
                 }
                 yield backupView(b);
             }
@@ -150,33 +183,48 @@ public final class SnapshotService {
      * Deletes the snapshot or backup a handle names; one already gone is fine. Deleting a backup
      * also removes the snapshot it was cut from, and collects blocks no other backup needs.
      *
-     * @throws StrataException.Unavailable while the backup is still being made
+     * @throws StrataException.Unavailable while the backup is still being made, or restored from
      */
-    public synchronized void delete(SnapshotHandle handle) throws IOException {
-        switch (handle) {
-            case SnapshotHandle.Snapshot s -> {
-                if (volumes.exists(s.volume())) {
-                    Volume volume = volumes.open(s.volume());
-                    if (volume.snapshots().stream().anyMatch(i -> i.name().equals(s.snapshot()))) {
-                        volume.deleteSnapshot(s.snapshot());
+    public void delete(SnapshotHandle handle) throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(volumeOf(handle)))) {
+            switch (handle) {
+                case SnapshotHandle.Snapshot s -> {
+                    if (volumes.exists(s.volume())) {
+                        Volume volume = volumes.open(s.volume());
+                        if (inCluster(volume, s.snapshot()).isPresent()) {
+                            volume.deleteSnapshot(s.snapshot());
+                        }
                     }
                 }
-            }
-            case SnapshotHandle.Backup b -> {
-                Optional<Jobs.Status> job = jobOf(b);
-                if (job.isPresent()) {
-                    jobs.forget(JobRecord.Kind.BACKUP, job.get().record().id()); // Unavailable while it runs
-                }
-                backups.delete(BackupUrl.of(backupTarget, b.volume(), b.backup()).encode());
-                if (job.isPresent()) {
-                    VolumeName volume = VolumeName.of(b.volume());
-                    SnapshotName snapshot = SnapshotName.of(job.get().record().snapshot());
-                    if (volumes.exists(volume) && volumes.open(volume).snapshots().stream().anyMatch(i -> i.name().equals(snapshot))) {
-                        volumes.open(volume).deleteSnapshot(snapshot);
+                case SnapshotHandle.Backup b -> {
+                    List<Jobs.Status> restores = jobs.restoresRunningFrom(b.volume(), b.backup());
+                    if (!restores.isEmpty()) {
+                        throw new StrataException.Unavailable("volume '" + restores.getFirst().record().volume() + "' is being restored"
+                                + " from backup " + b.backup() + " (" + restores.getFirst().percent() + "%); the backup can be deleted"
+                                + " once that is done");
                     }
+                    Optional<Jobs.Status> job = jobOf(b);
+                    if (job.isPresent()) {
+                        jobs.forget(JobRecord.Kind.BACKUP, job.get().record().id()); // Unavailable while it runs
+                        VolumeName volume = VolumeName.of(b.volume());
+                        SnapshotName snapshot = SnapshotName.of(job.get().record().snapshot());
+                        if (volumes.exists(volume) && volumes.open(volume).snapshots().stream().anyMatch(i -> i.name().equals(snapshot))) {
+                            volumes.open(volume).deleteSnapshot(snapshot);
+                        }
+                    }
+                    // last, as it is the slow part and may fail on an unreachable target: a retry finds only this left
+                    backups.delete(BackupUrl.of(backupTarget, b.volume(), b.backup()).encode());
                 }
             }
         }
+    }
+
+    /** The volume a snapshot is of, or a backup was made of. */
+    private static String volumeOf(SnapshotHandle handle) {
+        return switch (handle) {
+            case SnapshotHandle.Snapshot s -> s.volume().value();
+            case SnapshotHandle.Backup b -> b.volume();
+        };
     }
 
     /** The volume holding a snapshot of that name, if any. */
@@ -190,8 +238,13 @@ public final class SnapshotService {
     }
 
     private Optional<Jobs.Status> jobOf(SnapshotHandle.Backup b) throws IOException {
-        return jobs.all().stream().filter(s -> s.record().kind() == JobRecord.Kind.BACKUP)
-                .filter(s -> s.record().volume().equals(b.volume()) && s.record().backup().equals(b.backup())).findFirst();
+        return jobs.backupOf(b.volume(), b.backup());
+    }
+
+    /** An in-cluster snapshot of that name: one a user took, not one cut for a backup or a clone. */
+    private static Optional<SnapshotInfo> inCluster(Volume volume, SnapshotName name) {
+        return volume.snapshots().stream().filter(i -> i.name().equals(name))
+                .filter(i -> i.userCreated() && !i.labels().containsKey(VolumeBackups.BACKUP_LABEL)).findFirst();
     }
 
     private List<SnapshotView> backupsOf(String volume) throws IOException {
@@ -203,7 +256,7 @@ public final class SnapshotService {
             SnapshotHandle.Backup handle = SnapshotHandle.Backup.of(volume, entry.config().name());
             Optional<Jobs.Status> job = jobOf(handle);
             if (job.isPresent() && job.get().record().state() != JobRecord.State.COMPLETE) {
-                out.add(view(job.get(), job.get().record().created()));
+                out.add(view(job.get()));
             } else if (!entry.config().inProgress() || !entry.abandoned()) {
                 out.add(backupView(handle, entry));
             }
@@ -212,7 +265,7 @@ public final class SnapshotService {
             JobRecord r = job.record();
             if (r.kind() == JobRecord.Kind.BACKUP && r.volume().equals(volume) && r.state() != JobRecord.State.COMPLETE
                     && out.stream().noneMatch(v -> v.handle().value().equals("bak://" + volume + "/" + r.backup()))) {
-                out.add(view(job, r.created()));
+                out.add(view(job));
             }
         }
         return out;
@@ -237,9 +290,19 @@ public final class SnapshotService {
                 cfg.inProgress() ? 0 : 100);
     }
 
-    private SnapshotView view(Jobs.Status status, Instant created) throws IOException {
+    /**
+     * A backup as its job knows it. Size and time are those of the snapshot it reads, the time in
+     * whole seconds as the backup's cfg will hold it, so the view does not change when the backup
+     * completes.
+     */
+    private SnapshotView view(Jobs.Status status) throws IOException {
         JobRecord r = status.record();
-        long size = volumes.exists(VolumeName.of(r.volume())) ? volumes.info(VolumeName.of(r.volume())).size() : 0;
+        VolumeName volume = VolumeName.of(r.volume());
+        Optional<SnapshotInfo> snapshot = volumes.exists(volume)
+                ? volumes.open(volume).snapshots().stream().filter(i -> i.name().value().equals(r.snapshot())).findFirst()
+                : Optional.empty();
+        long size = snapshot.map(SnapshotInfo::size).orElse(volumes.exists(volume) ? volumes.info(volume).size() : 0);
+        Instant created = snapshot.map(SnapshotInfo::created).orElse(r.created()).truncatedTo(ChronoUnit.SECONDS);
         return new SnapshotView(SnapshotHandle.Backup.of(r.volume(), r.backup()), r.volume(), size, created,
                 r.state() == JobRecord.State.COMPLETE, Optional.ofNullable(r.error()), status.percent());
     }

@@ -124,10 +124,19 @@ public final class VolumeBackups {
      *
      * @throws StrataException.OutOfRange when {@code size} is smaller than the backup
      * @throws StrataException.NotFound   when there is no such backup
+     * @throws StrataException.Unavailable while the backup is still being made
      */
     public long sizeFor(BackupUrl url, Optional<Long> size) throws IOException {
         return backups.withStore(url.target(), (store, target) -> {
             BackupConfig cfg = BackupService.existing(store, url);
+            if (cfg.inProgress()) {
+                if (store.catalog().isAbandoned(cfg)) {
+                    throw new StrataException.FailedPrecondition("backup '" + cfg.name() + "' of volume '" + url.volume()
+                            + "' was abandoned before it was complete and cannot be restored: pick another backup");
+                }
+                throw new StrataException.Unavailable("backup '" + cfg.name() + "' of volume '" + url.volume()
+                        + "' is still being made; it can be restored once it is complete");
+            }
             long backupSize = store.volumeSize(cfg);
             if (size.isPresent() && size.get() < backupSize) {
                 throw new StrataException.OutOfRange("backup '" + cfg.name() + "' holds " + backupSize

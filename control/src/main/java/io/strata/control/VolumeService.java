@@ -28,12 +28,25 @@ import java.util.Optional;
 public final class VolumeService {
     /** Size of a volume whose request names none. */
     public static final long DEFAULT_SIZE = 1L << 30;
+    /** The largest volume Strata makes. */
+    public static final long MAX_SIZE = VolumeStore.MAX_SIZE;
     private static final long ALIGN = 4096;
 
     /** Where a new volume's content comes from. */
     public sealed interface Source {
         /** The handle or volume name, as recorded and compared for idempotency. */
         String describe();
+
+        /** The source {@link #describe()} wrote. */
+        static Source parse(String described) {
+            if (described.isEmpty()) {
+                return new Empty();
+            }
+            if (described.startsWith(OfVolume.PREFIX)) {
+                return new OfVolume(VolumeName.of(described.substring(OfVolume.PREFIX.length())));
+            }
+            return new OfSnapshot(SnapshotHandle.parse(described));
+        }
 
         record Empty() implements Source {
             @Override
@@ -44,9 +57,11 @@ public final class VolumeService {
 
         /** A clone of a volume's current content. */
         record OfVolume(VolumeName volume) implements Source {
+            private static final String PREFIX = "volume:";
+
             @Override
             public String describe() {
-                return "volume:" + volume;
+                return PREFIX + volume;
             }
         }
 
@@ -80,6 +95,7 @@ public final class VolumeService {
 
     private final VolumeStore volumes;
     private final Jobs jobs;
+    private final KeyedLocks locks;
     private final StateStore.Table<VolumeRecord> records;
     private final StateStore.Table<Attachment> attachments;
     private final Path dataDir;
@@ -87,11 +103,13 @@ public final class VolumeService {
     private final Clock clock;
 
     /**
+     * @param locks        shared with {@link SnapshotService}: calls on one volume run one at a time
      * @param backupTarget where {@code bak://} handles point: the target backups are made to
      */
-    public VolumeService(VolumeStore volumes, Jobs jobs, StateStore state, Path dataDir, String backupTarget, Clock clock)
-            throws IOException {
+    public VolumeService(VolumeStore volumes, Jobs jobs, KeyedLocks locks, StateStore state, Path dataDir, String backupTarget,
+                         Clock clock) throws IOException {
         this.volumes = volumes;
+        this.locks = locks;
         this.jobs = jobs;
         this.records = state.table("volumes", VolumeRecord.class);
         this.attachments = state.table("attachments", Attachment.class);
@@ -109,53 +127,73 @@ public final class VolumeService {
      * @throws StrataException.OutOfRange    when the size is below the source's or above {@code limit}
      * @throws StrataException.NotFound      when the source does not exist
      */
-    public synchronized VolumeView create(VolumeName name, long required, long limit, Source source) throws IOException {
-        if (required < 0 || limit < 0 || (limit > 0 && required > limit)) {
-            throw new StrataException.InvalidArgument("capacity range [" + required + ", " + limit + "] is not a range of sizes");
-        }
-        Optional<VolumeRecord> record = records.get(name.value());
-        if (volumes.exists(name)) {
-            String recorded = record.map(VolumeRecord::source).orElse("");
-            VolumeInfo info = volumes.info(name);
-            if (!recorded.equals(source.describe())) {
-                throw new StrataException.AlreadyExists("volume '" + name + "' already exists from "
-                        + (recorded.isEmpty() ? "no source" : recorded) + ", not from "
-                        + (source.describe().isEmpty() ? "no source" : source.describe()) + ": pick another name");
+    public VolumeView create(VolumeName name, long required, long limit, Source source) throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()), sourceVolume(source).orElse(KeyedLocks.volume(name.value())))) {
+            if (required < 0 || limit < 0 || (limit > 0 && required > limit)) {
+                throw new StrataException.InvalidArgument("capacity range [" + required + ", " + limit + "] is not a range of sizes");
             }
-            if (info.size() < required || (limit > 0 && info.size() > limit)) {
-                throw new StrataException.AlreadyExists("volume '" + name + "' already exists with size " + info.size()
-                        + ", outside the requested range [" + required + ", " + (limit > 0 ? limit : "any") + "]");
+            Optional<VolumeRecord> record = records.get(name.value());
+            if (volumes.exists(name)) {
+                String recorded = record.map(VolumeRecord::source).orElse("");
+                VolumeInfo info = volumes.info(name);
+                if (!recorded.equals(source.describe())) {
+                    throw new StrataException.AlreadyExists("volume '" + name + "' already exists from "
+                            + (recorded.isEmpty() ? "no source" : recorded) + ", not from "
+                            + (source.describe().isEmpty() ? "no source" : source.describe()) + ": pick another name");
+                }
+                if (info.size() < required || (limit > 0 && info.size() > limit)) {
+                    throw new StrataException.AlreadyExists("volume '" + name + "' already exists with size " + info.size()
+                            + ", outside the requested range [" + required + ", " + (limit > 0 ? limit : "any") + "]");
+                }
+                return view(name).orElseThrow();
             }
-            return view(name).orElseThrow();
-        }
-        // the record goes first: a crash before the volume exists leaves an intent that a retry completes
-        records.put(name.value(), record.orElse(new VolumeRecord(name.value(), source.describe(), clock.instant())));
-        try {
-            switch (source) {
-                case Source.Empty e -> volumes.create(name, size(name, required, limit, 0));
-                case Source.OfVolume v -> cloneOf(name, required, limit, v.volume(), Optional.empty());
-                case Source.OfSnapshot s -> {
-                    switch (s.handle()) {
-                        case SnapshotHandle.Snapshot snap -> cloneOf(name, required, limit, snap.volume(), Optional.of(snap));
-                        case SnapshotHandle.Backup bak -> {
-                            BackupUrl url = BackupUrl.of(backupTarget, bak.volume(), bak.backup());
-                            long minimum = jobs.restoreSize(url);
-                            jobs.startRestore(name, url, Optional.of(size(name, required, limit, minimum)));
+            // the record goes first: a crash before the volume exists leaves an intent that a retry completes
+            records.put(name.value(), record.orElse(new VolumeRecord(name.value(), source.describe(), clock.instant())));
+            try {
+                switch (source) {
+                    case Source.Empty e -> volumes.create(name, size(name, required, limit, 0));
+                    case Source.OfVolume v -> cloneOf(name, required, limit, v.volume(), Optional.empty());
+                    case Source.OfSnapshot s -> {
+                        switch (s.handle()) {
+                            case SnapshotHandle.Snapshot snap -> cloneOf(name, required, limit, snap.volume(), Optional.of(snap));
+                            case SnapshotHandle.Backup bak -> {
+                                Optional<Jobs.Status> making = jobs.backupOf(bak.volume(), bak.backup());
+                                if (making.isPresent() && making.get().record().state() == JobRecord.State.RUNNING) {
+                                    throw new StrataException.Unavailable("backup " + bak.backup() + " of volume '" + bak.volume()
+                                            + "' is still being made (" + making.get().percent() + "%); a volume can be restored from it"
+                                            + " once it is complete");
+                                }
+                                BackupUrl url = BackupUrl.of(backupTarget, bak.volume(), bak.backup());
+                                long minimum = jobs.restoreSize(url);
+                                jobs.startRestore(name, url, Optional.of(size(name, required, limit, minimum)));
+                            }
                         }
                     }
                 }
-            }
-        } catch (IOException | RuntimeException e) {
-            if (!volumes.exists(name)) {
-                try {
-                    records.delete(name.value());
-                } catch (IOException | RuntimeException cleanup) {
-                    e.addSuppressed(cleanup);
+            } catch (IOException | RuntimeException e) {
+                if (!volumes.exists(name)) {
+                    try {
+                        records.delete(name.value());
+                    } catch (IOException | RuntimeException cleanup) {
+                        e.addSuppressed(cleanup);
+                    }
                 }
+                throw e;
             }
-            throw e;
+            return view(name).orElseThrow();
         }
-        return view(name).orElseThrow();
+    }
+
+    /** The lock of the volume a clone copies from, which must not change or go meanwhile. */
+    private static Optional<String> sourceVolume(Source source) {
+        return switch (source) {
+            case Source.Empty e -> Optional.empty();
+            case Source.OfVolume v -> Optional.of(KeyedLocks.volume(v.volume().value()));
+            case Source.OfSnapshot s -> switch (s.handle()) {
+                case SnapshotHandle.Snapshot snap -> Optional.of(KeyedLocks.volume(snap.volume().value()));
+                case SnapshotHandle.Backup bak -> Optional.empty(); // a backup outlives its volume
+            };
+        };
     }
 
     private void cloneOf(VolumeName name, long required, long limit, VolumeName sourceVolume,
@@ -163,6 +201,7 @@ public final class VolumeService {
         if (!volumes.exists(sourceVolume)) {
             throw new StrataException.NotFound("source volume '" + sourceVolume + "' does not exist");
         }
+        jobs.requireRestored(sourceVolume, "cloned");
         Volume source = volumes.open(sourceVolume);
         long sourceSize = snapshot.isPresent() ? source.snapshot(snapshot.get().snapshot()).size() : source.size();
         long size = size(name, required, limit, sourceSize); // checked before any data is copied
@@ -191,18 +230,44 @@ public final class VolumeService {
         return size;
     }
 
-    /** Deletes a volume and what is recorded of it; an unknown volume is fine. */
-    public synchronized void delete(VolumeName name) throws IOException {
-        Optional<Attachment> attached = attachments.get(name.value());
-        if (attached.isPresent()) {
-            throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '" + attached.get().node()
-                    + "': detach it first");
+    /**
+     * Deletes a volume and what is recorded of it; an unknown volume is fine. A volume that cannot go
+     * yet is left exactly as it was.
+     *
+     * @throws StrataException.FailedPrecondition while it is attached, or has in-cluster snapshots:
+     *                                            they live inside the volume and would go with it
+     * @throws StrataException.Unavailable        while a restore into it or a backup of it runs (retry)
+     */
+    public void delete(VolumeName name) throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
+            Optional<Attachment> attached = attachments.get(name.value());
+            if (attached.isPresent()) {
+                throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '" + attached.get().node()
+                        + "': detach it first");
+            }
+            if (volumes.exists(name)) {
+                for (Jobs.Status job : jobs.all()) {
+                    JobRecord r = job.record();
+                    if (r.kind() == JobRecord.Kind.BACKUP && r.volume().equals(name.value()) && r.state() == JobRecord.State.RUNNING) {
+                        throw new StrataException.Unavailable("backup " + r.backup() + " of volume '" + name + "' is still being made ("
+                                + job.percent() + "%); the volume can be deleted once it is complete");
+                    }
+                }
+                List<String> snapshots = volumes.open(name).snapshots().stream()
+                        .filter(s -> s.userCreated() && !s.labels().containsKey(VolumeBackups.BACKUP_LABEL))
+                        .map(s -> s.name().value()).toList();
+                if (!snapshots.isEmpty()) {
+                    throw new StrataException.FailedPrecondition("volume '" + name + "' has in-cluster snapshots " + snapshots
+                            + ", which would be lost with it: delete them (their VolumeSnapshots) first; snapshots of type bak"
+                            + " are backups and outlive their volume");
+                }
+            }
+            jobs.forget(JobRecord.Kind.RESTORE, name.value()); // Unavailable while a restore into it runs
+            if (volumes.exists(name)) {
+                volumes.delete(name);
+            }
+            records.delete(name.value());
         }
-        jobs.forget(JobRecord.Kind.RESTORE, name.value()); // Unavailable while a restore into it runs
-        if (volumes.exists(name)) {
-            volumes.delete(name);
-        }
-        records.delete(name.value());
     }
 
     public Optional<VolumeView> view(VolumeName name) throws IOException {
@@ -224,16 +289,18 @@ public final class VolumeService {
     }
 
     /** Grows a volume to at least {@code required} bytes (4 KiB aligned); never shrinks. @return the new size */
-    public synchronized long expand(VolumeName name, long required, long limit) throws IOException {
-        Volume volume = volumes.open(name);
-        long size = Math.max(volume.size(), (required + ALIGN - 1) / ALIGN * ALIGN);
-        if (limit > 0 && size > limit) {
-            throw new StrataException.OutOfRange("volume '" + name + "' is " + volume.size() + " bytes; it cannot shrink to fit the limit " + limit);
+    public long expand(VolumeName name, long required, long limit) throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
+            Volume volume = volumes.open(name);
+            long size = Math.max(volume.size(), (required + ALIGN - 1) / ALIGN * ALIGN);
+            if (limit > 0 && size > limit) {
+                throw new StrataException.OutOfRange("volume '" + name + "' is " + volume.size() + " bytes; it cannot shrink to fit the limit " + limit);
+            }
+            if (size > volume.size()) {
+                volume.expand(size);
+            }
+            return volume.size();
         }
-        if (size > volume.size()) {
-            volume.expand(size);
-        }
-        return volume.size();
     }
 
     /**
@@ -241,37 +308,47 @@ public final class VolumeService {
      *
      * @throws StrataException.Unavailable        while it is being restored (retry)
      * @throws StrataException.FailedPrecondition when its restore failed, or it is attached to another node
+     * @throws StrataException.AlreadyExists      when it is attached to this node in the other mode
      */
-    public synchronized Attachment publish(VolumeName name, String node, boolean readOnly) throws IOException {
-        VolumeView view = view(name).orElseThrow(() -> new StrataException.NotFound("volume '" + name + "' does not exist"));
-        if (view.restore().isPresent()) {
-            Jobs.Status restore = view.restore().get();
-            switch (restore.record().state()) {
-                case RUNNING -> throw new StrataException.Unavailable("volume '" + name + "' is being restored from "
-                        + restore.record().backup() + " (" + restore.percent() + "%); it can be attached once that is done");
-                case ERROR -> throw new StrataException.FailedPrecondition("volume '" + name + "' could not be restored: "
-                        + restore.record().error() + "; delete it and restore again");
-                case COMPLETE -> { }
+    public Attachment publish(VolumeName name, String node, boolean readOnly) throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
+            VolumeView view = view(name).orElseThrow(() -> new StrataException.NotFound("volume '" + name + "' does not exist"));
+            if (view.restore().isPresent()) {
+                Jobs.Status restore = view.restore().get();
+                switch (restore.record().state()) {
+                    case RUNNING -> throw new StrataException.Unavailable("volume '" + name + "' is being restored from "
+                            + restore.record().backup() + " (" + restore.percent() + "%); it can be attached once that is done");
+                    case ERROR -> throw new StrataException.FailedPrecondition("volume '" + name + "' could not be restored: "
+                            + restore.record().error() + "; delete it and restore again");
+                    case COMPLETE -> { }
+                }
             }
-        }
-        Optional<Attachment> current = view.attachment();
-        if (current.isPresent()) {
-            if (current.get().node().equals(node) && current.get().readOnly() == readOnly) {
-                return current.get();
+            Optional<Attachment> current = view.attachment();
+            if (current.isPresent()) {
+                if (current.get().node().equals(node)) {
+                    if (current.get().readOnly() == readOnly) {
+                        return current.get();
+                    }
+                    throw new StrataException.AlreadyExists("volume '" + name + "' is already attached to node '" + node + "' "
+                            + (current.get().readOnly() ? "read-only" : "read-write") + "; detach it before attaching it "
+                            + (readOnly ? "read-only" : "read-write"));
+                }
+                throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '" + current.get().node()
+                        + "'; it attaches to one node at a time: detach it there first");
             }
-            throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '" + current.get().node()
-                    + "'" + (current.get().node().equals(node) ? " in another mode" : "") + "; it attaches to one node at a time");
+            Attachment attachment = new Attachment(name.value(), node, readOnly, clock.instant());
+            attachments.put(name.value(), attachment);
+            return attachment;
         }
-        Attachment attachment = new Attachment(name.value(), node, readOnly, clock.instant());
-        attachments.put(name.value(), attachment);
-        return attachment;
     }
 
     /** Detaches a volume from a node; a volume not attached there (or gone) is fine. */
-    public synchronized void unpublish(VolumeName name, String node) throws IOException {
-        Optional<Attachment> current = attachments.get(name.value());
-        if (current.isPresent() && (node.isEmpty() || current.get().node().equals(node))) {
-            attachments.delete(name.value());
+    public void unpublish(VolumeName name, String node) throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
+            Optional<Attachment> current = attachments.get(name.value());
+            if (current.isPresent() && (node.isEmpty() || current.get().node().equals(node))) {
+                attachments.delete(name.value());
+            }
         }
     }
 

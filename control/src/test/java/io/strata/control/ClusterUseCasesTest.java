@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.strata.backupstore.BackupProgress;
 import io.strata.backupstore.BackupTargets;
+import io.strata.backupstore.format.BackupUrl;
 import io.strata.backupstore.format.Compression;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.control.SnapshotService.Kind;
@@ -52,18 +53,21 @@ class ClusterUseCasesTest {
     private SnapshotService snapshots;
     private String target;
     private byte[] content;
+    private final GatedTarget.Gate gate = new GatedTarget.Gate();
 
     @BeforeEach
     void setUp() throws IOException {
         Path data = tmp.resolve("data");
         store = VolumeStore.open(data);
         target = "file://" + tmp.resolve("backups");
-        backups = new BackupService(new BackupTargets(Map.of(), tmp.resolve("mounts"), NfsMount.system()), Duration.ZERO, executor, 2);
+        BackupTargets real = new BackupTargets(Map.of(), tmp.resolve("mounts"), NfsMount.system());
+        backups = new BackupService(url -> new GatedTarget(real.open(url), gate), Duration.ZERO, executor, 2);
         StateStore state = new StateStore(data.resolve("state"));
+        KeyedLocks locks = new KeyedLocks();
         jobs = new Jobs(store, backups, state.table("jobs", JobRecord.class), executor, Clock.systemUTC(),
                 List.of(Duration.ofMillis(50)));
-        volumes = new VolumeService(store, jobs, state, data, target, Clock.systemUTC());
-        snapshots = new SnapshotService(store, backups, jobs, target);
+        volumes = new VolumeService(store, jobs, locks, state, data, target, Clock.systemUTC());
+        snapshots = new SnapshotService(store, backups, jobs, locks, target);
         volumes.create(VolumeName.of("pvc-1"), 8 * MiB, 0, new Source.Empty());
         content = new byte[8 * MiB];
         new Random(9).nextBytes(content);
@@ -173,6 +177,8 @@ class ClusterUseCasesTest {
         assertThat(attached.node()).isEqualTo("node-a");
         assertThat(read("restored", 8 * MiB)).isEqualTo(content);
         assertThat(volumes.publish(VolumeName.of("restored"), "node-a", false)).isEqualTo(attached);
+        assertThatThrownBy(() -> volumes.publish(VolumeName.of("restored"), "node-a", true))
+                .as("attached here in the other mode").isExactlyInstanceOf(StrataException.AlreadyExists.class);
         assertThatThrownBy(() -> volumes.publish(VolumeName.of("restored"), "node-b", false))
                 .isExactlyInstanceOf(StrataException.FailedPrecondition.class);
         assertThatThrownBy(() -> volumes.delete(VolumeName.of("restored")))
@@ -202,5 +208,98 @@ class ClusterUseCasesTest {
         volumes.delete(VolumeName.of("pvc-1"));
         assertThat(snapshots.listAll()).as("backups outlive their volume").extracting(v -> v.handle().value())
                 .containsExactly("bak://pvc-1/" + backup.config().name());
+    }
+
+    private void awaitGate(int waiting) throws InterruptedException {
+        for (int i = 0; i < 500 && gate.waiting() < waiting; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(gate.waiting()).isGreaterThanOrEqualTo(waiting);
+    }
+
+    @Test
+    void aVolumeWithInClusterSnapshotsIsKeptUntilTheyAreDeletedButBackupsOutliveIt() throws Exception {
+        SnapshotView ss = snapshots.create(SnapshotName.of("snapshot-s"), VolumeName.of("pvc-1"), Kind.SNAP, false, Map.of("app", "db"));
+        assertThat(ss.handle().value()).isEqualTo("snap://pvc-1/snapshot-s");
+        assertThat(store.open(VolumeName.of("pvc-1")).snapshot(SnapshotName.of("snapshot-s")).labels()).containsEntry("app", "db");
+        assertThat(snapshots.create(SnapshotName.of("snapshot-s"), VolumeName.of("pvc-1"), Kind.SNAP, false, Map.of()))
+                .as("the same request again").isEqualTo(ss);
+        SnapshotView bak = ready(snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of()).handle());
+        assertThat(bak.ready()).isTrue();
+
+        assertThatThrownBy(() -> volumes.delete(VolumeName.of("pvc-1")))
+                .isExactlyInstanceOf(StrataException.FailedPrecondition.class).hasMessageContaining("[snapshot-s]");
+        assertThat(snapshots.find(ss.handle())).as("nothing was touched").isPresent();
+        snapshots.delete(ss.handle());
+        volumes.delete(VolumeName.of("pvc-1"));
+        assertThat(snapshots.find(bak.handle()).orElseThrow().ready()).isTrue();
+        assertThat(snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of()).ready())
+                .as("a finished backup answers even once its volume is gone").isTrue();
+    }
+
+    @Test
+    void whileABackupIsMadeItCannotBeRestoredNorItsVolumeDeleted() throws Exception {
+        gate.close();
+        SnapshotView started = snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of("k", "v"));
+        awaitGate(1);
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("restored"), 0, 0, new Source.OfSnapshot(started.handle())))
+                .isExactlyInstanceOf(StrataException.Unavailable.class).hasMessageContaining("still being made");
+        assertThatThrownBy(() -> volumes.delete(VolumeName.of("pvc-1"))).isExactlyInstanceOf(StrataException.Unavailable.class);
+        assertThatThrownBy(() -> snapshots.delete(started.handle())).isExactlyInstanceOf(StrataException.Unavailable.class);
+        SnapshotHandle legacy = SnapshotHandle.parse(started.handle().value().replace("bak://", "bs://"));
+        SnapshotView running = snapshots.find(legacy).orElseThrow();
+        assertThat(running.handle()).as("named as asked").isEqualTo(legacy);
+        assertThat(running.ready()).isFalse();
+        assertThat(running.created()).isEqualTo(started.created());
+        gate.open();
+
+        SnapshotView done = ready(started.handle());
+        assertThat(done.ready()).isTrue();
+        assertThat(done.created()).as("the time does not move when the backup completes").isEqualTo(started.created());
+        assertThat(done.sizeBytes()).isEqualTo(started.sizeBytes());
+        backups.delete(BackupUrl.of(target, "pvc-1", ((SnapshotHandle.Backup) started.handle()).backup()).encode());
+        SnapshotView lost = snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of());
+        assertThat(lost.ready()).as("a job's record alone never makes a backup ready").isFalse();
+        assertThat(lost.error()).get().asString().contains("no longer in the backup target");
+    }
+
+    @Test
+    void aVolumeBeingRestoredOrBadlyRestoredIsNeitherSnapshottedNorClonedAndItsBackupStays() throws Exception {
+        SnapshotView done = ready(snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of()).handle());
+        gate.close();
+        volumes.create(VolumeName.of("restored"), 0, 0, new Source.OfSnapshot(done.handle()));
+        awaitGate(1);
+        assertThatThrownBy(() -> snapshots.create(SnapshotName.of("snapshot-r"), VolumeName.of("restored"), Kind.SS, false, Map.of()))
+                .isExactlyInstanceOf(StrataException.Unavailable.class).hasMessageContaining("can be snapshotted once");
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("copy"), 0, 0, new Source.OfVolume(VolumeName.of("restored"))))
+                .isExactlyInstanceOf(StrataException.Unavailable.class).hasMessageContaining("can be cloned once");
+        assertThatThrownBy(() -> snapshots.delete(done.handle()))
+                .isExactlyInstanceOf(StrataException.Unavailable.class).hasMessageContaining("being restored");
+        gate.open();
+        eventually(() -> {
+            try {
+                return volumes.view(VolumeName.of("restored")).filter(VolumeService.VolumeView::ready);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+
+        // a restore that fails leaves a volume nothing may be made from
+        Path blocks = tmp.resolve("backups").resolve(io.strata.backupstore.format.StoreLayout.blocksDirectory("pvc-1"));
+        try (var files = java.nio.file.Files.walk(blocks)) {
+            files.filter(java.nio.file.Files::isRegularFile).forEach(f -> f.toFile().delete());
+        }
+        volumes.create(VolumeName.of("broken"), 0, 0, new Source.OfSnapshot(done.handle()));
+        eventually(() -> {
+            try {
+                return jobs.restore("broken").filter(s -> s.record().state() == JobRecord.State.ERROR);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThatThrownBy(() -> snapshots.create(SnapshotName.of("snapshot-x"), VolumeName.of("broken"), Kind.SS, false, Map.of()))
+                .isExactlyInstanceOf(StrataException.FailedPrecondition.class).hasMessageContaining("could not be restored");
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("copy"), 0, 0, new Source.OfVolume(VolumeName.of("broken"))))
+                .isExactlyInstanceOf(StrataException.FailedPrecondition.class);
     }
 }

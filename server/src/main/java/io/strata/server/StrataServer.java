@@ -1,6 +1,5 @@
 package io.strata.server;
 
-import io.grpc.BindableService;
 import io.strata.backupstore.BackupTargets;
 import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.target.NfsMount;
@@ -10,15 +9,13 @@ import io.strata.control.VolumeService;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
 import io.strata.control.state.StateStore;
-import io.strata.csi.BuildVersion;
+import io.strata.control.KeyedLocks;
 import io.strata.csi.CsiServer;
-import io.strata.csi.IdentityService;
+import io.strata.csi.CsiDriver;
 import io.strata.engine.VolumeStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -52,11 +49,11 @@ public final class StrataServer implements AutoCloseable {
         StateStore state = new StateStore(config.dataDir().resolve("state"));
         ScheduledExecutorService jobThreads = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("job-", 0).factory());
         this.jobs = new Jobs(volumes, backups, state.table("jobs", JobRecord.class), jobThreads, Clock.systemUTC(), Jobs.RETRY_DELAYS);
-        this.volumeService = new VolumeService(volumes, jobs, state, config.dataDir(), config.backupTarget(), Clock.systemUTC());
-        this.snapshotService = new SnapshotService(volumes, backups, jobs, config.backupTarget());
-        List<BindableService> services = new ArrayList<>();
-        services.add(new IdentityService(config.driverName(), BuildVersion.vendorVersion(), ready::get));
-        this.csi = CsiServer.start(config.csiEndpoint(), services);
+        KeyedLocks locks = new KeyedLocks(); // one set: volume and snapshot calls on one volume exclude each other
+        this.volumeService = new VolumeService(volumes, jobs, locks, state, config.dataDir(), config.backupTarget(), Clock.systemUTC());
+        this.snapshotService = new SnapshotService(volumes, backups, jobs, locks, config.backupTarget());
+        CsiDriver driver = new CsiDriver(config.driverName(), config.nodeId(), volumeService, snapshotService, jobs);
+        this.csi = CsiServer.start(config.csiEndpoint(), driver.services(ready::get));
     }
 
     /** Opens the data directory, resumes interrupted jobs and starts serving. */

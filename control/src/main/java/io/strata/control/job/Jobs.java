@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -91,12 +92,15 @@ public final class Jobs {
         String backup = "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         BackupUrl.of(targetUrl, volume.value(), backup); // a name the backupstore takes, before anything is done
         if (source.snapshots().stream().noneMatch(s -> s.name().equals(name))) {
-            source.createSnapshot(name, Map.of(VolumeBackups.BACKUP_LABEL, backup), true);
+            // the snapshot carries the backup's labels: a job resumed after a restart finds them there
+            Map<String, String> snapshotLabels = new java.util.HashMap<>(labels);
+            snapshotLabels.put(VolumeBackups.BACKUP_LABEL, backup);
+            source.createSnapshot(name, snapshotLabels, true);
         }
         JobRecord job = new JobRecord(name.value(), JobRecord.Kind.BACKUP, JobRecord.State.RUNNING, volume.value(), name.value(),
                 targetUrl, backup, full ? "full" : "incremental", clock.instant(), null, null, 0, 0);
         table.put(key(job), job);
-        submit(job, labels, 0);
+        submit(job, 0);
         return status(job);
     }
 
@@ -104,17 +108,33 @@ public final class Jobs {
      * Creates volume {@code newVolume} now (the backup's size, or {@code size} when larger) and starts
      * restoring backup {@code url} into it.
      */
-    public synchronized Status startRestore(VolumeName newVolume, BackupUrl url, Optional<Long> size) throws IOException {
+    public Status startRestore(VolumeName newVolume, BackupUrl url, Optional<Long> size) throws IOException {
+        Optional<Status> existing = existingRestore(newVolume, url);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        long volumeSize = volumeBackups.sizeFor(url, size); // reads the target: not while holding every other job up
+        return createRestore(newVolume, url, volumeSize);
+    }
+
+    /** The restore job filling {@code newVolume} when it restores {@code url}; AlreadyExists when it restores something else. */
+    private synchronized Optional<Status> existingRestore(VolumeName newVolume, BackupUrl url) throws IOException {
         Optional<JobRecord> existing = table.get(key(JobRecord.Kind.RESTORE, newVolume.value()));
         if (existing.isPresent()) {
             JobRecord job = existing.get();
-            if (!job.backup().equals(url.backup().orElseThrow())
-                    || !job.snapshot().equals(url.volume())) {
+            if (!job.backup().equals(url.backup().orElseThrow()) || !job.snapshot().equals(url.volume())) {
                 throw new StrataException.AlreadyExists("volume '" + newVolume + "' already exists with other content");
             }
-            return status(job);
+            return Optional.of(status(job));
         }
-        long volumeSize = volumeBackups.sizeFor(url, size);
+        return Optional.empty();
+    }
+
+    private synchronized Status createRestore(VolumeName newVolume, BackupUrl url, long volumeSize) throws IOException {
+        Optional<Status> raced = existingRestore(newVolume, url);
+        if (raced.isPresent()) {
+            return raced.get();
+        }
         volumes.create(newVolume, volumeSize);
         // for a restore, 'snapshot' holds the backup volume's name: the job must find the backup again after a restart
         JobRecord job = new JobRecord(newVolume.value(), JobRecord.Kind.RESTORE, JobRecord.State.RUNNING, newVolume.value(),
@@ -125,7 +145,7 @@ public final class Jobs {
             volumes.delete(newVolume);
             throw e;
         }
-        submit(job, Map.of(), 0);
+        submit(job, 0);
         return status(job);
     }
 
@@ -142,6 +162,44 @@ public final class Jobs {
     /** The restore job filling volume {@code volume}, if there is one. */
     public Optional<Status> restore(String volume) throws IOException {
         return table.get(key(JobRecord.Kind.RESTORE, volume)).map(this::status);
+    }
+
+    /** The backup job that makes backup {@code backup} of {@code volume}, if it was made here. */
+    public Optional<Status> backupOf(String volume, String backup) throws IOException {
+        return table.all().stream()
+                .filter(r -> r.kind() == JobRecord.Kind.BACKUP && r.volume().equals(volume) && r.backup().equals(backup))
+                .findFirst().map(this::status);
+    }
+
+    /** The restore jobs still running from backup {@code backup} of backup volume {@code volume}. */
+    public List<Status> restoresRunningFrom(String volume, String backup) throws IOException {
+        return table.all().stream()
+                .filter(r -> r.kind() == JobRecord.Kind.RESTORE && r.state() == JobRecord.State.RUNNING)
+                .filter(r -> r.snapshot().equals(volume) && r.backup().equals(backup))
+                .map(this::status).toList();
+    }
+
+    /**
+     * Checks that a volume's content may be read as a whole, to snapshot or clone it: no restore
+     * into it is running or has failed.
+     *
+     * @param purpose what the content is wanted for, e.g. "snapshotted"
+     * @throws StrataException.Unavailable        while a restore fills it (retry)
+     * @throws StrataException.FailedPrecondition when its restore failed
+     */
+    public void requireRestored(VolumeName volume, String purpose) throws IOException {
+        Optional<Status> restore = restore(volume.value());
+        if (restore.isEmpty()) {
+            return;
+        }
+        JobRecord r = restore.get().record();
+        switch (r.state()) {
+            case RUNNING -> throw new StrataException.Unavailable("volume '" + volume + "' is still being restored from backup "
+                    + r.backup() + " (" + restore.get().percent() + "%); it can be " + purpose + " once that is done");
+            case ERROR -> throw new StrataException.FailedPrecondition("volume '" + volume + "' could not be restored ("
+                    + r.error() + "), so it cannot be " + purpose + "; delete it and restore again");
+            case COMPLETE -> { }
+        }
     }
 
     /** Every job, backups then restores, each by id. */
@@ -186,7 +244,7 @@ public final class Jobs {
         int resumed = 0;
         for (JobRecord job : table.all()) {
             if (job.state() == JobRecord.State.RUNNING && !live.containsKey(key(job))) {
-                submit(job, Map.of(), 0);
+                submit(job, 0);
                 resumed++;
             }
         }
@@ -197,38 +255,62 @@ public final class Jobs {
         return new Status(job, Optional.ofNullable(live.get(key(job))));
     }
 
-    private void submit(JobRecord job, Map<String, String> labels, int attempt) {
+    private void submit(JobRecord job, int attempt) {
         BackupProgress progress = new BackupProgress();
         live.put(key(job), progress);
-        Runnable run = () -> run(job, labels, attempt, progress);
-        if (attempt == 0) {
-            executor.execute(run);
-        } else {
-            executor.schedule(run, retryDelays.get(attempt - 1).toMillis(), TimeUnit.MILLISECONDS);
+        Runnable run = () -> run(job, attempt, progress);
+        try {
+            if (attempt == 0) {
+                executor.execute(run);
+            } else {
+                executor.schedule(run, retryDelays.get(attempt - 1).toMillis(), TimeUnit.MILLISECONDS);
+            }
+        } catch (RejectedExecutionException stopping) {
+            // the process is stopping: the record stays RUNNING and the next start resumes the job
+            live.remove(key(job));
+            if (attempt == 0) {
+                throw new StrataException.Unavailable("Strata is shutting down: " + describe(job) + " will start when it is back", stopping);
+            }
         }
     }
 
-    private void run(JobRecord job, Map<String, String> labels, int attempt, BackupProgress progress) {
+    private void run(JobRecord job, int attempt, BackupProgress progress) {
         try {
             switch (job.kind()) {
-                case BACKUP -> runBackup(job, labels, progress);
+                case BACKUP -> runBackup(job, progress);
                 case RESTORE -> runRestore(job, progress);
             }
             finish(job, JobRecord.State.COMPLETE, null, progress);
         } catch (IOException | RuntimeException e) {
-            if (stopping) {
-                live.remove(key(job)); // cut short by a shutdown: the record stays RUNNING and the next start resumes it
+            if (stopping || interrupted(e)) {
+                // A shutdown cut the job short; it has not failed: its record stays RUNNING, and
+                // the next start resumes it.
+                live.remove(key(job));
                 return;
             }
             if (retriable(e) && attempt < retryDelays.size()) {
-                submit(job, labels, attempt + 1);
+                submit(job, attempt + 1);
                 return;
             }
             finish(job, JobRecord.State.ERROR, describe(job) + " failed: " + message(e), progress);
         }
     }
 
-    private void runBackup(JobRecord job, Map<String, String> labels, BackupProgress progress) throws IOException {
+    /** Whether {@code e} is this thread being interrupted rather than the job failing. */
+    private static boolean interrupted(Throwable e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return true;
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
+                    || t instanceof java.nio.channels.ClosedByInterruptException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void runBackup(JobRecord job, BackupProgress progress) throws IOException {
         BackupUrl url = BackupUrl.of(job.target(), job.volume(), job.backup());
         BackupService backups = volumeBackups.backups();
         boolean done = backups.withStore(job.target(), (store, target) -> store.backupConfig(job.volume(), job.backup())
@@ -236,7 +318,10 @@ public final class Jobs {
         if (done) {
             return; // it completed before the process stopped, which then could not record it
         }
-        volumeBackups.backup(new BackupSpec(url.target(), VolumeName.of(job.volume()), Optional.of(SnapshotName.of(job.snapshot())),
+        SnapshotName snapshot = SnapshotName.of(job.snapshot());
+        Map<String, String> labels = new java.util.HashMap<>(volumes.open(VolumeName.of(job.volume())).snapshot(snapshot).labels());
+        labels.remove(VolumeBackups.BACKUP_LABEL);
+        volumeBackups.backup(new BackupSpec(url.target(), VolumeName.of(job.volume()), Optional.of(snapshot),
                 "full".equals(job.mode()), Compression.LZ4, Optional.of(job.backup()), labels), progress);
     }
 

@@ -10,6 +10,7 @@ import io.strata.backupstore.format.ConfigCodec;
 import io.strata.backupstore.format.StoreLayout;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.control.BackupService;
+import io.strata.control.GatedTarget;
 import io.strata.control.state.StateStore;
 import io.strata.domain.SnapshotName;
 import io.strata.domain.StrataException;
@@ -175,5 +176,36 @@ class JobsTest {
         assertThat(failed.record().error()).startsWith("backup " + failed.record().backup() + " of volume pvc-1 failed: ");
         jobs.forget(JobRecord.Kind.BACKUP, "snapshot-1");
         assertThat(jobs.backup("snapshot-1")).isEmpty();
+    }
+
+    @Test
+    void aJobStoppedWithItsProcessStaysRunningAndIsResumedWithItsLabels() throws Exception {
+        GatedTarget.Gate gate = new GatedTarget.Gate().close();
+        BackupTargets real = new BackupTargets(Map.of(), tmp.resolve("mounts"), NfsMount.system());
+        BackupService gated = new BackupService(url -> new GatedTarget(real.open(url), gate), Duration.ZERO, executor, 2);
+        ScheduledExecutorService process = Executors.newScheduledThreadPool(1);
+        Jobs first = new Jobs(volumes, gated, new StateStore(tmp.resolve("data/state")).table("jobs", JobRecord.class), process,
+                Clock.systemUTC(), FAST_RETRIES);
+        first.startBackup(SnapshotName.of("snapshot-1"), VolumeName.of("pvc-1"), target, false, Map.of("team", "a"));
+        for (int i = 0; i < 500 && gate.waiting() < 2; i++) {
+            Thread.sleep(10);
+        }
+        assertThat(gate.waiting()).as("both block workers hold an upload").isEqualTo(2);
+
+        process.shutdownNow(); // the process stops mid-backup
+        assertThat(process.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        gate.open();
+        assertThat(jobs().backup("snapshot-1").orElseThrow().record().state()).as("stopping is not failing")
+                .isEqualTo(JobRecord.State.RUNNING);
+
+        Jobs restarted = jobs();
+        assertThat(restarted.resumeAll()).isEqualTo(1);
+        Jobs.Status done = await(restarted, "snapshot-1");
+        assertThat(done.record().state()).as("error: %s", done.record().error()).isEqualTo(JobRecord.State.COMPLETE);
+        BackupConfig written = backups.withStore(target, (s, t) -> s.backupConfig("pvc-1", done.record().backup())).orElseThrow();
+        assertThat(written.labels()).as("the labels outlive the process").containsEntry("team", "a");
+        restarted.startRestore(VolumeName.of("back"), BackupUrl.of(target, "pvc-1", done.record().backup()), Optional.empty());
+        assertThat(await(restarted, "back").record().state()).isEqualTo(JobRecord.State.COMPLETE);
+        assertThat(read("back")).isEqualTo(content);
     }
 }

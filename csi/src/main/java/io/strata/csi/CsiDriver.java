@@ -1,0 +1,60 @@
+package io.strata.csi;
+
+import io.grpc.BindableService;
+import io.strata.control.SnapshotService;
+import io.strata.control.VolumeService;
+import io.strata.control.job.Jobs;
+import java.io.IOException;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The CSI controller plugin of one Strata server, wired from its control use cases: the Identity
+ * and Controller services on one socket. The server command builds the use cases (volume store,
+ * backup service, jobs, and the volume and snapshot services sharing one
+ * {@link io.strata.control.KeyedLocks}) and hands them here; CSI reaches the engine and the backup
+ * targets only through them.
+ *
+ * <pre>{@code
+ * CsiDriver driver = new CsiDriver(DriverName.DEFAULT, nodeId, volumeService, snapshotService, jobs);
+ * try (CsiServer server = driver.start(CsiEndpoint.parse(System.getenv("CSI_ENDPOINT")))) {
+ *     server.awaitTermination();
+ * }
+ * }</pre>
+ *
+ * @param nodeId the node this server's volumes live on: their topology, and what the Node service reports
+ */
+public record CsiDriver(DriverName name, String nodeId, VolumeService volumes, SnapshotService snapshots, Jobs jobs) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(CsiDriver.class);
+
+    /** @throws IllegalArgumentException when {@code nodeId} cannot be a topology label value */
+    public CsiDriver {
+        Objects.requireNonNull(name, "name");
+        Topologies.checkNodeId(nodeId);
+        Objects.requireNonNull(volumes, "volumes");
+        Objects.requireNonNull(snapshots, "snapshots");
+        Objects.requireNonNull(jobs, "jobs");
+    }
+
+    /** The services to serve, for a caller that starts the {@link CsiServer} itself. */
+    public List<BindableService> services(BooleanSupplier ready) {
+        return List.of(new IdentityService(name, BuildVersion.vendorVersion(), ready),
+                new ControllerService(volumes, snapshots, nodeId));
+    }
+
+    /**
+     * Resumes the backups and restores that were running when the server last stopped (so that a
+     * repeated CreateSnapshot sees them move on), then serves CSI on {@code endpoint}.
+     */
+    public CsiServer start(CsiEndpoint endpoint) throws IOException {
+        int resumed = jobs.resumeAll();
+        if (resumed > 0) {
+            LOG.info("resumed {} backup and restore jobs", resumed);
+        }
+        return CsiServer.start(endpoint, services(() -> true));
+    }
+}

@@ -1,0 +1,61 @@
+package io.strata.csi;
+
+import io.strata.control.SnapshotService.Kind;
+import io.strata.domain.StrataException;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What a VolumeSnapshotClass's parameters ask of CreateSnapshot.
+ *
+ * <ul>
+ *   <li>{@code type}: {@code bak} (the default) backs the snapshot up to the backup target;
+ *       {@code ss} and {@code snap} keep it in the cluster, inside its volume.</li>
+ *   <li>{@code backupMode}: {@code incremental} (the default) or {@code full}, for {@code bak} only.</li>
+ *   <li>Keys under {@code csi.storage.k8s.io/} belong to the sidecar (secret references, and the
+ *       VolumeSnapshot's name with {@code --extra-create-metadata}) and are dropped.</li>
+ *   <li>Every other parameter becomes a label of the snapshot and its backup.</li>
+ * </ul>
+ *
+ * @param full   a full backup: every block re-read and re-uploaded
+ * @param labels sorted by key
+ */
+record SnapshotParameters(Kind kind, boolean full, Map<String, String> labels) {
+
+    static final String TYPE = "type";
+    static final String BACKUP_MODE = "backupMode";
+    static final String SIDECAR_PREFIX = "csi.storage.k8s.io/";
+
+    SnapshotParameters {
+        labels = Map.copyOf(labels);
+    }
+
+    /** @throws StrataException.InvalidArgument naming the parameter and the values it takes */
+    static SnapshotParameters parse(Map<String, String> parameters) {
+        Kind kind = switch (parameters.getOrDefault(TYPE, "bak")) {
+            case "bak" -> Kind.BAK;
+            case "ss" -> Kind.SS;
+            case "snap" -> Kind.SNAP;
+            default -> throw new StrataException.InvalidArgument("VolumeSnapshotClass parameter " + TYPE
+                    + " must be bak (a backup in the backup target, the default), ss or snap (a snapshot in the cluster)");
+        };
+        String mode = parameters.get(BACKUP_MODE);
+        if (mode != null && kind != Kind.BAK) {
+            throw new StrataException.InvalidArgument("VolumeSnapshotClass parameter " + BACKUP_MODE + " applies to type bak"
+                    + " only: remove it, or use type bak");
+        }
+        boolean full = switch (mode == null ? "incremental" : mode) {
+            case "incremental" -> false;
+            case "full" -> true;
+            default -> throw new StrataException.InvalidArgument("VolumeSnapshotClass parameter " + BACKUP_MODE
+                    + " must be incremental (the default) or full");
+        };
+        Map<String, String> labels = new TreeMap<>();
+        parameters.forEach((key, value) -> {
+            if (!key.equals(TYPE) && !key.equals(BACKUP_MODE) && !key.startsWith(SIDECAR_PREFIX)) {
+                labels.put(key, value);
+            }
+        });
+        return new SnapshotParameters(kind, full, labels);
+    }
+}
