@@ -10,20 +10,22 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A target that holds block uploads and downloads at a gate, so that a test can look at a backup or
- * a restore while it surely runs, or stop the process under it. Everything else passes straight
- * through. A held call that is interrupted fails as an interrupted I/O call would.
+ * A target whose block objects pass a gate: closed, it holds every upload, download and deletion of
+ * a block, so that a test can act while a backup, restore or deletion surely runs, or stop the
+ * process under it; failing, it refuses block uploads as a broken target would. Everything else
+ * passes straight through. A held call that is interrupted fails as interrupted I/O does.
  */
 public final class GatedTarget implements BackupTarget {
     private final BackupTarget inner;
     private final Gate gate;
 
-    /** Shared by every target opened while a test runs. */
+    /** Shared by every target opened while a test runs, across restarts of the process under test. */
     public static final class Gate {
         private volatile CountDownLatch open = new CountDownLatch(0);
+        private volatile boolean failing;
         private final AtomicInteger waiting = new AtomicInteger();
 
-        /** From now on block uploads and downloads wait. */
+        /** From now on block calls wait. */
         public Gate close() {
             open = new CountDownLatch(1);
             return this;
@@ -34,9 +36,24 @@ public final class GatedTarget implements BackupTarget {
             open.countDown();
         }
 
+        /** Whether block uploads fail with an I/O error. */
+        public void failing(boolean fail) {
+            failing = fail;
+        }
+
         /** Calls waiting at the gate now. */
         public int waiting() {
             return waiting.get();
+        }
+
+        /** Waits until at least {@code calls} calls wait at the gate. */
+        public void awaitWaiting(int calls) throws InterruptedException {
+            for (int i = 0; i < 1000 && waiting.get() < calls; i++) {
+                Thread.sleep(10);
+            }
+            if (waiting.get() < calls) {
+                throw new AssertionError("only " + waiting.get() + " calls reached the gate, not " + calls);
+            }
         }
 
         void pass() throws InterruptedIOException {
@@ -58,6 +75,10 @@ public final class GatedTarget implements BackupTarget {
         this.gate = gate;
     }
 
+    private static boolean isBlock(String key) {
+        return key.contains("/blocks/");
+    }
+
     @Override
     public String url() {
         return inner.url();
@@ -65,7 +86,7 @@ public final class GatedTarget implements BackupTarget {
 
     @Override
     public Optional<byte[]> read(String key) throws IOException {
-        if (key.contains("/blocks/")) {
+        if (isBlock(key)) {
             gate.pass();
         }
         return inner.read(key);
@@ -73,8 +94,11 @@ public final class GatedTarget implements BackupTarget {
 
     @Override
     public void write(String key, byte[] data) throws IOException {
-        if (key.contains("/blocks/")) {
+        if (isBlock(key)) {
             gate.pass();
+            if (gate.failing) {
+                throw new IOException("injected failure: the target refused to store block " + key);
+            }
         }
         inner.write(key, data);
     }
@@ -91,6 +115,9 @@ public final class GatedTarget implements BackupTarget {
 
     @Override
     public void delete(String key) throws IOException {
+        if (isBlock(key)) {
+            gate.pass();
+        }
         inner.delete(key);
     }
 

@@ -3,6 +3,7 @@ package io.strata.csi;
 import io.strata.backupstore.BackupTargets;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.control.BackupService;
+import io.strata.control.GatedTarget;
 import io.strata.control.KeyedLocks;
 import io.strata.control.SnapshotService;
 import io.strata.control.VolumeService;
