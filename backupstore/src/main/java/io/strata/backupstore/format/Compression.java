@@ -1,5 +1,7 @@
 package io.strata.backupstore.format;
 
+import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
 import io.strata.domain.StrataException;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -15,21 +17,30 @@ import java.util.zip.GZIPOutputStream;
  * How each block is compressed on its own, by the name stored in {@code CompressionMethod}:
  * {@code lz4} as an LZ4 <em>frame</em> (4 MB blocks, independent, content checksum, as Longhorn's
  * writer does; see {@link Lz4Frame}), {@code gzip} as an RFC 1952 stream, {@code none} as the raw
- * bytes, as Longhorn stores them.
+ * bytes. Those three are Longhorn's.
+ *
+ * <p>{@code zstd} is a <b>Strata extension that Longhorn cannot read</b>: each block is one standard
+ * zstd frame (RFC 8878) at level 1, with its content size and content checksum, which the
+ * {@code zstd} tool reads. A backup volume created with it can be restored by Strata only.
  *
  * <p>Reading follows Longhorn: an empty method means gzip, and a block that is not in the stated
  * format (gzip without its magic, lz4 without its magic) is tried in the format its magic names.
  * Output is bounded by the block size: more bytes than that is corruption, not data.
  *
  * <p>The methods that return arrays allocate only the result; the ones that take a destination
- * allocate nothing for lz4. All are safe for concurrent use.
+ * allocate nothing for lz4 and zstd. All are safe for concurrent use.
  */
 public enum Compression {
     NONE("none"),
     GZIP("gzip"),
-    LZ4("lz4");
+    LZ4("lz4"),
+    /** Strata's own: Longhorn cannot read it. */
+    ZSTD("zstd");
 
+    /** zstd's level: its fastest regular one, at about lz4's cost per byte with a better ratio. */
+    public static final int ZSTD_LEVEL = 1;
     private static final int GZIP_MAGIC = 0x8b1f;
+    private static final int ZSTD_MAGIC = 0xFD2FB528;
     /** Room for compressed output, per thread, grown to the largest block seen. */
     private static final ThreadLocal<byte[]> SCRATCH = ThreadLocal.withInitial(() -> new byte[0]);
 
@@ -54,7 +65,8 @@ public enum Compression {
                 return c;
             }
         }
-        throw new StrataException.InvalidArgument("unknown compression method '" + method + "': use lz4, gzip or none");
+        throw new StrataException.InvalidArgument("unknown compression method '" + method + "': use lz4, gzip, zstd"
+                + " (Strata only: Longhorn cannot read it) or none");
     }
 
     /** The stored form of {@code data[offset, offset + length)}, in an array of exactly its size. */
@@ -65,6 +77,15 @@ public enum Compression {
             case LZ4 -> {
                 byte[] scratch = scratch(Lz4Frame.maxFrameLength(length));
                 yield Arrays.copyOf(scratch, Lz4Frame.write(data, offset, length, scratch));
+            }
+            case ZSTD -> {
+                byte[] scratch = scratch((int) Math.min(Integer.MAX_VALUE - 16, Zstd.compressBound(length)));
+                long n = Zstd.compressByteArray(scratch, 0, scratch.length, data, offset, length, ZSTD_LEVEL, true);
+                if (Zstd.isError(n)) {
+                    throw new IllegalStateException("zstd could not compress a block of " + length + " bytes: "
+                            + Zstd.getErrorName(n));
+                }
+                yield Arrays.copyOf(scratch, (int) n);
             }
         };
     }
@@ -110,6 +131,7 @@ public enum Compression {
                     throw new StrataException.Corrupt("a block does not decompress as lz4: " + e.getMessage(), e);
                 }
             }
+            case ZSTD -> unzstd(stored, into);
         };
     }
 
@@ -131,6 +153,8 @@ public enum Compression {
             case NONE -> true;
             case GZIP -> data.length >= 2 && ((data[0] & 0xff) | (data[1] & 0xff) << 8) == GZIP_MAGIC;
             case LZ4 -> Lz4Frame.hasMagic(data);
+            case ZSTD -> data.length >= 4 && ((data[0] & 0xff) | (data[1] & 0xff) << 8 | (data[2] & 0xff) << 16
+                    | (data[3] & 0xff) << 24) == ZSTD_MAGIC;
         };
     }
 
@@ -172,4 +196,27 @@ public enum Compression {
         }
     }
 
+    private static int unzstd(byte[] stored, byte[] into) {
+        long content = Zstd.getFrameContentSize(stored);
+        if (content > into.length) {
+            throw new StrataException.Corrupt("a zstd block decompresses to more than the block size " + into.length);
+        }
+        long error;
+        String message;
+        try {
+            long n = Zstd.decompressByteArray(into, 0, into.length, stored, 0, stored.length);
+            if (!Zstd.isError(n)) {
+                return (int) n;
+            }
+            error = Zstd.getErrorCode(n);
+            message = Zstd.getErrorName(n);
+        } catch (ZstdException e) { // zstd-jni throws some errors and returns others
+            error = e.getErrorCode();
+            message = e.getMessage();
+        }
+        if (error == Zstd.errDstSizeTooSmall()) {
+            throw new StrataException.Corrupt("a zstd block decompresses to more than the block size " + into.length);
+        }
+        throw new StrataException.Corrupt("a block does not decompress as zstd: " + message);
+    }
 }
