@@ -249,8 +249,10 @@ public final class BackupStore {
         Map<Long, String> byOffset = new TreeMap<>();
         cfg.blocks().forEach(b -> byOffset.put(b.offset(), b.checksum()));
         progress.bytesToScan.set(byOffset.size() * blockSize);
-        // a block's buffer goes back here once written: no more buffers than blocks in flight
-        Queue<byte[]> buffers = new ConcurrentLinkedQueue<>();
+        ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[(int) blockSize]);
+        // the writer's buffers are direct, so the kernel copies from them without the JDK copying first (on the
+        // one writer, the restore's narrowest stage); each goes back here once written: no more than blocks in flight
+        Queue<ByteBuffer> direct = new ConcurrentLinkedQueue<>();
         BackgroundFlush flusher = new BackgroundFlush(sink, BackgroundFlush.RESTORE_INTERVAL);
         // one writer: a volume takes its writes one at a time
         BlockPipeline.run(byOffset.keySet(), workers, 1, offset -> {
@@ -258,8 +260,7 @@ public final class BackupStore {
             String key = StoreLayout.block(volume, checksum);
             byte[] stored = target.read(key).orElseThrow(() -> new StrataException.Corrupt("block " + checksum
                     + " at offset " + offset + " of backup '" + backup + "' is missing from the backup target"));
-            byte[] spare = buffers.poll();
-            byte[] data = spare != null ? spare : new byte[(int) blockSize];
+            byte[] data = buffers.get();
             int decompressed;
             try {
                 decompressed = compression.decompress(stored, data);
@@ -273,13 +274,15 @@ public final class BackupStore {
             }
             int length = (int) Math.min(decompressed, sink.size() - offset);
             if (length <= 0 || isZero(data, decompressed)) {
-                buffers.add(data);
                 progress.bytesScanned.addAndGet(blockSize);
                 return null;
             }
+            ByteBuffer spare = direct.poll();
+            ByteBuffer out = (spare != null ? spare : ByteBuffer.allocateDirect((int) blockSize)).clear();
+            out.put(data, 0, length).flip();
             return () -> { // on the writer: the workers go on with the next blocks meanwhile
-                sink.write(ByteBuffer.wrap(data, 0, length), offset);
-                buffers.add(data);
+                sink.write(out, offset);
+                direct.add(out);
                 progress.bytesScanned.addAndGet(blockSize);
                 flusher.wrote(length); // the disk takes the data in behind the restore, not all in the last flush
             };
