@@ -15,13 +15,16 @@ import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -144,40 +147,43 @@ public final class BackupStore {
         long[] reUploaded = {0};
         ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[(int) blockSize]);
         try {
-            BlockPipeline.run(blocks, r.workers(), block -> {
+            // block writes go to separate objects and mostly wait (sync, upload): twice as many writers as workers
+            BlockPipeline.run(blocks, r.workers(), 2 * r.workers(), block -> {
                 byte[] data = buffers.get();
                 long offset = block * blockSize;
                 int length = (int) Math.min(blockSize, r.source().size() - offset);
                 java.util.Arrays.fill(data, length, data.length, (byte) 0); // a last, short block is padded
                 r.source().read(ByteBuffer.wrap(data, 0, length), offset);
                 progress.bytesScanned.addAndGet(blockSize);
-                if (isZero(data)) {
+                if (isZero(data, data.length)) {
                     results.put(block, ""); // reads as zeroes: no block needed
-                    return;
+                    return null;
                 }
                 String checksum = BlockChecksum.of(data);
                 results.put(block, checksum);
                 if (uploaded.putIfAbsent(checksum, Boolean.TRUE) != null) {
                     progress.blocksReused.incrementAndGet();
-                    return;
+                    return null;
                 }
                 String key = StoreLayout.block(volume, checksum);
                 boolean stored = target.modified(key).isPresent();
                 if (stored && !r.full()) {
                     progress.blocksReused.incrementAndGet();
-                    return;
+                    return null;
                 }
                 byte[] compressed = compression.compress(data);
-                target.write(key, compressed);
-                progress.bytesUploaded.addAndGet(compressed.length);
-                if (stored) {
-                    synchronized (reUploaded) {
-                        reUploaded[0] += compressed.length;
+                return () -> { // on a writer: this worker goes on with the next block meanwhile
+                    target.write(key, compressed);
+                    progress.bytesUploaded.addAndGet(compressed.length);
+                    if (stored) {
+                        synchronized (reUploaded) {
+                            reUploaded[0] += compressed.length;
+                        }
+                        progress.blocksReused.incrementAndGet();
+                    } else {
+                        progress.blocksNew.incrementAndGet();
                     }
-                    progress.blocksReused.incrementAndGet();
-                } else {
-                    progress.blocksNew.incrementAndGet();
-                }
+                };
             });
         } catch (IOException | RuntimeException e) {
             try {
@@ -271,28 +277,45 @@ public final class BackupStore {
         Map<Long, String> byOffset = new TreeMap<>();
         cfg.blocks().forEach(b -> byOffset.put(b.offset(), b.checksum()));
         progress.bytesToScan.set(byOffset.size() * blockSize);
-        BlockPipeline.run(byOffset.keySet(), workers, offset -> {
+        ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[(int) blockSize]);
+        // the writer's buffers are direct, so the kernel copies from them without the JDK copying first (on the
+        // one writer, the restore's narrowest stage); each goes back here once written: no more than blocks in flight
+        Queue<ByteBuffer> direct = new ConcurrentLinkedQueue<>();
+        BackgroundFlush flusher = new BackgroundFlush(sink, BackgroundFlush.RESTORE_INTERVAL);
+        // one writer: a volume takes its writes one at a time
+        BlockPipeline.run(byOffset.keySet(), workers, 1, offset -> {
             String checksum = byOffset.get(offset);
             String key = StoreLayout.block(volume, checksum);
             byte[] stored = target.read(key).orElseThrow(() -> new StrataException.Corrupt("block " + checksum
                     + " at offset " + offset + " of backup '" + backup + "' is missing from the backup target"));
-            byte[] data;
+            byte[] data = buffers.get();
+            int decompressed;
             try {
-                data = compression.decompress(stored, (int) blockSize);
+                decompressed = compression.decompress(stored, data);
             } catch (StrataException.Corrupt e) {
                 throw new StrataException.Corrupt("block " + checksum + " at offset " + offset + " of backup '" + backup
                         + "' is damaged: " + e.getMessage(), e);
             }
-            if (!BlockChecksum.of(data).equals(checksum)) {
+            if (!BlockChecksum.of(data, 0, decompressed).equals(checksum)) {
                 throw new StrataException.Corrupt("block " + checksum + " at offset " + offset + " of backup '" + backup
                         + "' does not match its checksum: the stored copy is damaged");
             }
-            int length = (int) Math.min(data.length, sink.size() - offset);
-            if (length > 0 && !isZero(data)) {
-                sink.write(ByteBuffer.wrap(data, 0, length), offset);
+            int length = (int) Math.min(decompressed, sink.size() - offset);
+            if (length <= 0 || isZero(data, decompressed)) {
+                progress.bytesScanned.addAndGet(blockSize);
+                return null;
             }
-            progress.bytesScanned.addAndGet(blockSize);
+            ByteBuffer spare = direct.poll();
+            ByteBuffer out = (spare != null ? spare : ByteBuffer.allocateDirect((int) blockSize)).clear();
+            out.put(data, 0, length).flip();
+            return () -> { // on the writer: the workers go on with the next blocks meanwhile
+                sink.write(out, offset);
+                direct.add(out);
+                progress.bytesScanned.addAndGet(blockSize);
+                flusher.wrote(length); // the disk takes the data in behind the restore, not all in the last flush
+            };
         });
+        flusher.finish();
         sink.flush();
     }
 
@@ -338,15 +361,13 @@ public final class BackupStore {
         return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    private static boolean isZero(byte[] data) {
-        ByteBuffer b = ByteBuffer.wrap(data);
-        while (b.remaining() >= 8) {
-            if (b.getLong() != 0) {
-                return false;
-            }
-        }
-        while (b.hasRemaining()) {
-            if (b.get() != 0) {
+    private static final byte[] ZEROES = new byte[64 << 10];
+
+    /** Whether {@code data[0, length)} is all zeroes: a vectorised compare, stopping at the first other byte. */
+    private static boolean isZero(byte[] data, int length) {
+        for (int at = 0; at < length; at += ZEROES.length) {
+            int n = Math.min(ZEROES.length, length - at);
+            if (Arrays.mismatch(data, at, at + n, ZEROES, 0, n) >= 0) {
                 return false;
             }
         }

@@ -1,5 +1,6 @@
 package io.strata.bench;
 
+import io.strata.backupstore.format.Compression;
 import io.strata.domain.ByteSize;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,9 +22,26 @@ import java.util.Locale;
  * @param snapshotData   data held by that volume, one case per entry, ascending
  * @param io             run the I/O table
  * @param snapshotLatency run the snapshot-latency table
+ * @param backup         the backup benchmark's settings, and whether it runs
  */
 record Options(Path dir, long size, int randomOps, int repetitions, int threads, int layers, int overwriteBlocks, long seed,
-               int snapshots, long snapshotVolume, List<Long> snapshotData, boolean io, boolean snapshotLatency) {
+               int snapshots, long snapshotVolume, List<Long> snapshotData, boolean io, boolean snapshotLatency,
+               Backup backup) {
+
+    /**
+     * The backup benchmark's settings.
+     *
+     * @param run             whether it runs (then the I/O and snapshot tables do not)
+     * @param volumeSize      the full backup's and the restore's volume: half random, a quarter text-like,
+     *                        a quarter never written
+     * @param incrementalSize the incremental case's volume, fully written, of which 1% of the blocks change
+     * @param workers         the backup's and the restore's workers
+     * @param compression     Strata's compression method
+     * @param quiesceSeconds  wait before each timed step, so that memory freed by the step before is back
+     *                        with the hypervisor and every step allocates page cache alike
+     */
+    record Backup(boolean run, long volumeSize, long incrementalSize, int workers, int quiesceSeconds,
+                  Compression compression) {}
 
     static final String USAGE = """
             usage: strata-bench [options]
@@ -41,11 +59,21 @@ record Options(Path dir, long size, int randomOps, int repetitions, int threads,
               --snap-data S1,S2,...  data held in that volume, one case each (default 1Gi,10Gi)
               --skip-io              only the snapshot-latency table
               --skip-snapshots       only the I/O table
+              --backup               only the backup benchmark: Strata vs restic and vs lz4 + sha512sum
+                                     (needs restic, lz4 and sha512sum on the PATH)
+              --backup-size SIZE     volume of the full backup and the restore (default 2Gi: half random,
+                                     a quarter text-like, a quarter never written)
+              --incremental-size SIZE  volume of the incremental case, fully written; 1% of its 2 MiB
+                                     blocks change (default 10Gi)
+              --backup-workers N     workers of Strata's backups and restores (default: the number of cores)
+              --quiesce SECONDS      wait before each timed backup step (default 20; see bench/README.md)
+              --backup-compression M Strata's compression: lz4 (default), zstd, gzip or none
             sizes take binary suffixes: 4096, 512Mi, 1Gi, 1g, 100GiB
             """;
 
     private static final java.util.Set<String> VALUED = java.util.Set.of("--dir", "--size", "--ops", "--reps", "--threads",
-            "--layers", "--overwrite-unit", "--seed", "--snapshots", "--snap-volume", "--snap-data");
+            "--layers", "--overwrite-unit", "--seed", "--snapshots", "--snap-volume", "--snap-data", "--backup-size",
+            "--incremental-size", "--backup-workers", "--quiesce", "--backup-compression");
 
     static Options parse(String[] args) {
         Path dir = Path.of("strata-bench-data");
@@ -61,6 +89,12 @@ record Options(Path dir, long size, int randomOps, int repetitions, int threads,
         List<Long> snapData = List.of(1L << 30, 10L << 30);
         boolean io = true;
         boolean snaps = true;
+        boolean backup = false;
+        long backupSize = 2L << 30;
+        long incrementalSize = 10L << 30;
+        int backupWorkers = Runtime.getRuntime().availableProcessors();
+        int quiesce = 20;
+        Compression compression = Compression.LZ4;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             String value = null;
@@ -72,6 +106,7 @@ record Options(Path dir, long size, int randomOps, int repetitions, int threads,
             switch (arg) {
                 case "--skip-io" -> io = false;
                 case "--skip-snapshots" -> snaps = false;
+                case "--backup" -> backup = true;
                 case "--help", "-h" -> throw new UsageException(null);
                 default -> {
                     if (!VALUED.contains(arg)) {
@@ -95,6 +130,11 @@ record Options(Path dir, long size, int randomOps, int repetitions, int threads,
                         case "--snapshots" -> snapshots = positive(arg, value);
                         case "--snap-volume" -> snapVolume = size(value);
                         case "--snap-data" -> snapData = sizes(value);
+                        case "--backup-size" -> backupSize = size(value);
+                        case "--incremental-size" -> incrementalSize = size(value);
+                        case "--backup-workers" -> backupWorkers = positive(arg, value);
+                        case "--quiesce" -> quiesce = Integer.parseInt(value);
+                        case "--backup-compression" -> compression = Compression.fromMethod(value);
                         default -> throw new UsageException("unknown option " + arg);
                     }
                 }
@@ -113,9 +153,17 @@ record Options(Path dir, long size, int randomOps, int repetitions, int threads,
         if (snapData.getLast() > snapVolume || snapVolume % Workload.SEQUENTIAL_IO != 0) {
             throw new UsageException("--snap-data must fit in --snap-volume, a multiple of 1 MiB");
         }
+        long backupUnit = 8L << 20; // four 2 MiB blocks, so that each quarter of the volume is whole blocks
+        if (backupSize % backupUnit != 0) {
+            throw new UsageException("--backup-size must be a positive multiple of 8 MiB");
+        }
+        if (incrementalSize % (2L << 20) != 0 || incrementalSize < (200L << 20)) {
+            throw new UsageException("--incremental-size must be a multiple of 2 MiB, at least 200 MiB (100 blocks, so that"
+                    + " 1% of them is at least one)");
+        }
         return new Options(dir, size, ops, reps, Math.max(threads, 1), layers, (int) (overwriteUnit / 4096), seed,
-                snapshots, snapVolume, snapData,
-                io, snaps);
+                snapshots, snapVolume, snapData, io && !backup, snaps && !backup,
+                new Backup(backup, backupSize, incrementalSize, backupWorkers, Math.max(0, quiesce), compression));
     }
 
     private static int positive(String option, String value) {

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.function.ToDoubleFunction;
 
-/** Prints the two tables. Numbers are medians of the repetitions; the spread says how much they varied. */
+/** Prints the tables. Numbers are medians of the repetitions; the spread says how much they varied. */
 final class Report {
     /** The engine's target from the spec: at least this share of the plain file's rate. */
     static final double TARGET_RATIO = 0.8;
@@ -92,6 +92,49 @@ final class Report {
 
     private static String ms(double v) {
         return String.format(Locale.ROOT, "%.2f", v);
+    }
+
+    /**
+     * One line of the backup table: Strata's seconds against a reference's, per repetition.
+     *
+     * @param target the largest Strata / reference ratio the spec allows; NaN when the line has no target
+     */
+    record Comparison(String operation, String reference, double[] strata, double[] referenceSeconds, double target) {
+        double ratio() {
+            return medianOf(strata) / medianOf(referenceSeconds);
+        }
+
+        /** The largest (max - min) / median of the two columns, in percent. */
+        double spreadPercent() {
+            return Math.max(spread(strata), spread(referenceSeconds));
+        }
+
+        private static double spread(double[] values) {
+            double[] sorted = values.clone();
+            Arrays.sort(sorted);
+            return (sorted[sorted.length - 1] - sorted[0]) / median(sorted) * 100;
+        }
+    }
+
+    static void printBackup(PrintStream out, List<Comparison> rows) {
+        String format = "%-36s %9s   %-30s %9s %8s %7s  %s%n";
+        out.printf(Locale.ROOT, format, "operation", "Strata s", "reference", "ref s", "ratio", "spread", "target");
+        out.println("-".repeat(124));
+        for (Comparison row : rows) {
+            String verdict = Double.isNaN(row.target()) ? "(no target)"
+                    : String.format(Locale.ROOT, "<= %.2fx %s", row.target(), row.ratio() <= row.target() ? "ok" : "MISSED");
+            String spread = row.strata().length < 2 ? "n=1" : String.format(Locale.ROOT, "%.0f%%", row.spreadPercent());
+            out.printf(Locale.ROOT, format, row.operation(), String.format(Locale.ROOT, "%.2f", medianOf(row.strata())),
+                    row.reference(), String.format(Locale.ROOT, "%.2f", medianOf(row.referenceSeconds())),
+                    String.format(Locale.ROOT, "%.2fx", row.ratio()), spread, verdict);
+        }
+    }
+
+    /** Median of values in any order. */
+    static double medianOf(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return median(sorted);
     }
 
     /** Median of sorted values. */

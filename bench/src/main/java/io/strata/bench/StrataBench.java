@@ -34,6 +34,14 @@ public final class StrataBench {
             System.exit(e.getMessage() == null ? 0 : 2);
             return;
         }
+        if (options.backup().run() && !Tools.missing().isEmpty()) {
+            List<String> missing = Tools.missing();
+            System.err.println("strata-bench: the backup benchmark needs " + String.join(", ", missing)
+                    + " on the PATH: apt-get install " + String.join(" ", missing.stream()
+                    .map(t -> t.equals("sha512sum") || t.equals("sync") ? "coreutils" : t).distinct().toList()));
+            System.exit(1);
+            return;
+        }
         Files.createDirectories(options.dir());
         Path work = Files.createTempDirectory(options.dir().toAbsolutePath(), "run-");
         try {
@@ -50,6 +58,9 @@ public final class StrataBench {
         WarmUp.run(Files.createDirectory(work.resolve("warm-up")), options.threads());
         deleteTree(work.resolve("warm-up"));
 
+        if (options.backup().run()) {
+            runBackup(options, work, out);
+        }
         if (options.io()) {
             progress("I/O table: filling, layering and verifying the targets, then " + options.repetitions()
                     + " repetitions per phase");
@@ -81,17 +92,50 @@ public final class StrataBench {
             Report.printSnapshots(out, cases);
         }
         out.println();
-        out.printf(Locale.ROOT, "total run time %.0f s%n", elapsedSeconds());
+        out.printf(Locale.ROOT, "total run time %.0f s; load average at the end %s%n", elapsedSeconds(), loadAverage());
+        out.flush();
+    }
+
+    private static void runBackup(Options options, Path work, PrintStream out) throws IOException {
+        Options.Backup settings = options.backup();
+        BackupBenchmark.Outcome outcome = new BackupBenchmark(options).run(Files.createDirectory(work.resolve("backup")));
+        out.println();
+        out.printf(Locale.ROOT, "Backup and restore, one run, same disk (median of %d repetitions; seconds of wall-clock time)%n",
+                options.repetitions());
+        for (String line : outcome.header()) {
+            out.println("  " + line);
+        }
+        out.printf(Locale.ROOT, "  Strata    in process, %s, 2 MiB blocks, %d workers, to a new directory target on the same disk"
+                + " (every block file fsynced, as the target always does); backupstore lock without its 2 s settle wait%n",
+                settings.compression().method(), settings.workers());
+        out.println("  ceiling   lz4 -1 -c data > file and sha512sum data, both started at once (one per core), over the written"
+                + " data only (no holes); nothing fsynced");
+        out.println("  order     the contenders take turns in each repetition, rotating which goes first");
+        out.printf(Locale.ROOT, "  before    each timed step, untimed: sync -f, a %d s wait (memory freed by the step before goes back to the"
+                + " hypervisor, so every step allocates page cache alike), one read of the step's source (so every"
+                + " contender reads its source from the page cache)%n", settings.quiesceSeconds());
+        out.println();
+        Report.printBackup(out, outcome.rows());
+        out.println();
+        for (String note : outcome.notes()) {
+            out.println("  " + note);
+        }
         out.flush();
     }
 
     private static void printHeader(Options options, Path work, PrintStream out) throws IOException {
         FileStore store = Files.getFileStore(work);
-        out.println("Strata engine vs plain file");
+        out.println(options.backup().run() ? "Strata backup and restore vs restic" : "Strata engine vs plain file");
         out.printf(Locale.ROOT, "  dir       %s (%s on %s, %s free)%n", work, store.type(), store.name(),
                 ByteSize.human(store.getUsableSpace()));
         out.printf(Locale.ROOT, "  machine   %d cores, JDK %s, max heap %s%n", Runtime.getRuntime().availableProcessors(),
                 Runtime.version(), ByteSize.human(Runtime.getRuntime().maxMemory()));
+        out.printf(Locale.ROOT, "  load      %s (load average at the start: 1, 5, 15 minutes; other work on the machine skews the"
+                + " figures)%n", loadAverage());
+        if (!options.io() && !options.snapshotLatency()) {
+            out.flush();
+            return;
+        }
         out.printf(Locale.ROOT, "  targets   %s each: a plain file (FileChannel positional I/O, force(false) to flush), a volume"
                 + " of 1 layer, a volume of %d layers%n", ByteSize.human(options.size()), options.layers());
         out.printf(Locale.ROOT, "  layering  after the fill: %d x (snapshot the layered volume, then overwrite a random 10%%"
@@ -109,6 +153,15 @@ public final class StrataBench {
         out.println("  order     each phase runs on the three targets in turn, rotating which goes first; reads get one"
                 + " untimed pass first");
         out.flush();
+    }
+
+    private static String loadAverage() {
+        try {
+            String[] fields = Files.readString(Path.of("/proc/loadavg")).split(" ");
+            return fields[0] + " " + fields[1] + " " + fields[2];
+        } catch (IOException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     /** A progress line on standard error, with the time since start. */
