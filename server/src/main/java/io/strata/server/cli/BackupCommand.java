@@ -37,7 +37,7 @@ final class BackupCommand extends CommandGroup {
     enum Mode { full, incremental }
 
     enum CompressionName {
-        lz4(Compression.LZ4), gzip(Compression.GZIP), none(Compression.NONE);
+        lz4(Compression.LZ4), gzip(Compression.GZIP), none(Compression.NONE), zstd(Compression.ZSTD);
 
         final Compression compression;
 
@@ -58,7 +58,8 @@ final class BackupCommand extends CommandGroup {
                         description = "incremental (default: only what changed since the last backup) or full (every block re-uploaded).")
                 Mode mode,
                 @Option(names = "--compression", paramLabel = "METHOD", defaultValue = "lz4",
-                        description = "lz4 (default), gzip or none; a backup volume keeps the method of its first backup.")
+                        description = "lz4 (default), gzip, none, or zstd (a Strata extension Longhorn cannot restore); "
+                                + "a backup volume keeps the method of its first backup.")
                 CompressionName compression,
                 @Option(names = "--name", paramLabel = "NAME", description = "The backup's name (default: backup- and 16 hex digits).")
                 String name,
