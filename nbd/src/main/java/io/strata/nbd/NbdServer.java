@@ -202,8 +202,14 @@ public final class NbdServer implements AutoCloseable {
             join(thread, Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
         }
         connections.keySet().forEach(Connection::abort);
+        long grace = System.nanoTime() + 1_000_000_000L;
         for (Thread thread : List.copyOf(connections.values())) {
-            join(thread, 5_000);
+            join(thread, Math.max(1, (grace - System.nanoTime()) / 1_000_000));
+        }
+        if (!connections.isEmpty()) {
+            // a device call that does not return holds its connection's thread; it ends when the call does
+            LOG.log(System.Logger.Level.WARNING, "{0} NBD connections still wait for their device after the stop",
+                    connections.size());
         }
         background.shutdown();
         timer.shutdownNow();
