@@ -119,7 +119,22 @@ public final class EngineExports implements Exports {
         }
     }
 
-    private record SnapshotExport(String name, SnapshotReader reader) implements Export {
+    /** A snapshot never changes: its allocation is worked out once per lease. */
+    private static final class SnapshotExport implements Export {
+        private final String name;
+        private final SnapshotReader reader;
+        private volatile List<Extent> allocated;
+
+        SnapshotExport(String name, SnapshotReader reader) {
+            this.name = name;
+            this.reader = reader;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
         @Override
         public BlockDevice device() {
             return reader;
@@ -137,7 +152,12 @@ public final class EngineExports implements Exports {
 
         @Override
         public List<Extent> allocated() {
-            return reader.allocatedExtents();
+            List<Extent> extents = allocated;
+            if (extents == null) {
+                extents = List.copyOf(reader.allocatedExtents());
+                allocated = extents;
+            }
+            return extents;
         }
 
         @Override

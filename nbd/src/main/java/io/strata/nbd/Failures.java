@@ -14,7 +14,6 @@ final class Failures {
             case StrataException.ResourceExhausted _ -> NbdError.ENOSPC;
             case StrataException.Unavailable _ -> NbdError.ESHUTDOWN;
             case IOException e when isNoSpace(e) -> NbdError.ENOSPC;
-            case OutOfMemoryError _ -> NbdError.ENOMEM;
             default -> NbdError.EIO;
         };
     }

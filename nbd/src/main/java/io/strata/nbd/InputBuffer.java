@@ -35,6 +35,10 @@ final class InputBuffer {
     boolean fill() throws IOException {
         beforeRead.run();
         buffer.compact();
+        if (!buffer.hasRemaining()) {
+            buffer.flip();
+            throw new IllegalStateException("the input buffer is full: a frame longer than " + buffer.capacity() + " bytes");
+        }
         try {
             int n;
             do {
