@@ -23,6 +23,7 @@ final class Connection {
     private final BufferPool pool;
     private final Executor background;
     private volatile boolean handshakeDone;
+    private volatile Runnable onHandshakeDone = () -> { };
 
     Connection(long id, SocketChannel channel, Exports exports, NbdConfig config, BufferPool pool, Executor background) {
         this.id = id;
@@ -41,8 +42,12 @@ final class Connection {
         InputBuffer in = new InputBuffer(channel, inBuffer, writer::flush);
         Optional<Session> session = Optional.empty();
         try {
-            session = new Handshake(in, channel, exports).run();
-            handshakeDone = true;
+            try {
+                session = new Handshake(in, channel, exports).run();
+            } finally {
+                handshakeDone = true;
+                onHandshakeDone.run();
+            }
             if (session.isPresent()) {
                 LOG.log(System.Logger.Level.DEBUG, "connection {0} serves export ''{1}''", id, session.get().export().name());
                 new Transmission(session.get(), in, writer, pool, background,
@@ -72,6 +77,12 @@ final class Connection {
         }
     }
 
+    /** Runs {@code action} when the handshake is over; set before the connection is served. */
+    void onHandshakeDone(Runnable action) {
+        this.onHandshakeDone = action;
+    }
+
+    /** True once the handshake is over, whether the client chose an export or not. */
     boolean handshakeDone() {
         return handshakeDone;
     }

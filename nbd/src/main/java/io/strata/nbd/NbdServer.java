@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -49,11 +49,12 @@ public final class NbdServer implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong();
     private final BufferPool pool = new BufferPool();
     private final ExecutorService background = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("nbd-request-", 0).factory());
-    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(
+    private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().daemon().name("nbd-timer").factory());
     private volatile boolean closed;
 
     private NbdServer(NbdConfig config, Exports exports, ServerSocketChannel unix, Optional<ServerSocketChannel> tcp) {
+        timer.setRemoveOnCancelPolicy(true); // one timer per connection: drop them as handshakes end
         this.config = config;
         this.exports = exports;
         this.unix = unix;
@@ -171,14 +172,15 @@ public final class NbdServer implements AutoCloseable {
             }
         });
         connections.put(connection, thread);
-        thread.start();
-        timer.schedule(() -> {
+        var deadline = timer.schedule(() -> {
             if (!connection.handshakeDone()) {
                 LOG.log(System.Logger.Level.WARNING, "NBD connection {0} did not choose an export within {1}: closing it",
                         id, config.handshakeTimeout());
                 connection.abort();
             }
         }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        connection.onHandshakeDone(() -> deadline.cancel(false));
+        thread.start();
     }
 
     /**
