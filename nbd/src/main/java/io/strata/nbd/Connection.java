@@ -17,7 +17,8 @@ final class Connection {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
 
     private final long id;
-    private final SocketChannel channel;
+    private final SocketChannel socket;
+    private volatile SocketIo channel;
     private final Exports exports;
     private final NbdConfig config;
     private final BufferPool pool;
@@ -27,7 +28,7 @@ final class Connection {
 
     Connection(long id, SocketChannel channel, Exports exports, NbdConfig config, BufferPool pool, Executor background) {
         this.id = id;
-        this.channel = channel;
+        this.socket = channel;
         this.exports = exports;
         this.config = config;
         this.pool = pool;
@@ -36,6 +37,13 @@ final class Connection {
 
     /** Serves the client until it leaves or the connection is stopped; closes the socket. */
     void serve() {
+        try {
+            channel = new SocketIo(socket);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "NBD connection {0} could not be set up: {1}", id, e.toString());
+            abort();
+            return;
+        }
         ByteBuffer inBuffer = pool.take(Transmission.BUFFER);
         ByteBuffer outBuffer = pool.take(Transmission.BUFFER);
         ReplyWriter writer = new ReplyWriter(channel, outBuffer);
@@ -66,6 +74,11 @@ final class Connection {
             session.ifPresent(this::release);
             pool.give(inBuffer);
             pool.give(outBuffer);
+            try {
+                channel.release();
+            } catch (IOException e) {
+                LOG.log(System.Logger.Level.DEBUG, "releasing NBD connection {0}: {1}", id, e.toString());
+            }
         }
     }
 
@@ -93,18 +106,28 @@ final class Connection {
      */
     void stop() {
         try {
-            channel.shutdownInput();
+            socket.shutdownInput();
         } catch (IOException e) {
             abort();
         }
+        wakeUp();
     }
 
     /** Ends the connection at once. */
     void abort() {
         try {
-            channel.close();
+            socket.close();
         } catch (IOException e) {
             LOG.log(System.Logger.Level.DEBUG, "closing NBD connection {0}: {1}", id, e.toString());
+        }
+        wakeUp();
+    }
+
+    /** A thread waiting in a selector does not notice a closed or shut down socket by itself. */
+    private void wakeUp() {
+        SocketIo io = channel;
+        if (io != null) {
+            io.wakeUp();
         }
     }
 }
