@@ -17,6 +17,9 @@ final class InputBuffer {
         void run() throws IOException;
     }
 
+    /** The least room a read is given: reading into a sliver of buffer costs a system call for little. */
+    private static final int MIN_ROOM = 64 << 10;
+
     private final ReadableByteChannel channel;
     private final ByteBuffer buffer;
     private final BeforeRead beforeRead;
@@ -33,27 +36,40 @@ final class InputBuffer {
 
     /** Reads at least one more byte; false at the end of the stream. */
     boolean fill() throws IOException {
+        return fill(1);
+    }
+
+    /**
+     * Reads at least one more byte, making room for {@code wanted} more first. What is buffered
+     * moves to the front only when the space after it is short: moving a large partial payload for
+     * every request would copy the stream once more.
+     */
+    private boolean fill(int wanted) throws IOException {
         beforeRead.run();
-        buffer.compact();
+        int start = buffer.position();
+        int end = buffer.limit();
+        int room = Math.min(buffer.capacity() - buffer.remaining(), Math.max(wanted, MIN_ROOM));
+        if (buffer.capacity() - end < room) {
+            buffer.compact();
+            start = 0;
+        } else {
+            buffer.position(end).limit(buffer.capacity());
+        }
         if (!buffer.hasRemaining()) {
             buffer.flip();
             throw new IllegalStateException("the input buffer is full: a frame longer than " + buffer.capacity() + " bytes");
         }
         try {
-            int n;
-            do {
-                n = channel.read(buffer);
-            } while (n == 0 && buffer.hasRemaining());
-            return n > 0;
+            return channel.read(buffer) > 0;
         } finally {
-            buffer.flip();
+            buffer.limit(buffer.position()).position(start);
         }
     }
 
     /** Reads until at least {@code bytes} are buffered (at most the capacity); false if the stream ends first. */
     boolean fillTo(int bytes) throws IOException {
         while (buffer.remaining() < bytes) {
-            if (!fill()) {
+            if (!fill(bytes - buffer.remaining())) {
                 return false;
             }
         }

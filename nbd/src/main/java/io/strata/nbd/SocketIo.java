@@ -8,6 +8,7 @@ import java.nio.channels.GatheringByteChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A connected socket with blocking semantics (a read returns at least one byte or the end of the
@@ -19,7 +20,8 @@ import java.nio.channels.SocketChannel;
  * times the work of a 4 KiB read. So after a reply the reading thread tries non-blocking reads for
  * up to {@link #SPIN_NANOS}; only if nothing comes does it block in a selector. A connection whose
  * client paused for longer than {@link #HOT_NANOS} stops polling until its requests come quickly
- * again, so an idle connection costs no CPU.
+ * again, so an idle connection costs no CPU; one streaming large writes does not poll, and at most
+ * half the CPUs poll at once.
  *
  * <p>Reads come from one thread; writes from any thread, one at a time (the caller's lock).
  */
@@ -28,11 +30,20 @@ final class SocketIo implements ByteChannel, GatheringByteChannel {
     static final long SPIN_NANOS = 50_000;
     /** A wait shorter than this means the client is busy: poll before the next wait. */
     static final long HOT_NANOS = 2_000_000;
+    /**
+     * Polling pays when the client sends small requests one or a few at a time. A client streaming
+     * large writes keeps the socket full anyway, and needs the CPU to produce them.
+     */
+    static final int SMALL_READ = 16 << 10;
+    /** Threads of the process polling at once: never more than half the CPUs, so that clients can run. */
+    private static final int MAX_SPINNERS = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+    private static final AtomicInteger SPINNERS = new AtomicInteger();
 
     private final SocketChannel channel;
     private final Selector readable;
     private final Selector writable;
     private boolean hot = true;
+    private int lastRead;
 
     SocketIo(SocketChannel channel) throws IOException {
         this.channel = channel;
@@ -60,26 +71,45 @@ final class SocketIo implements ByteChannel, GatheringByteChannel {
             return 0;
         }
         int n = channel.read(dst);
-        if (n != 0) {
-            return n;
+        if (n == 0) {
+            long start = System.nanoTime();
+            n = hot && lastRead < SMALL_READ ? spin(dst, start) : 0;
+            if (n == 0) {
+                n = block(dst);
+                hot = System.nanoTime() - start < HOT_NANOS;
+            }
         }
-        long start = System.nanoTime();
-        if (hot) {
+        lastRead = n;
+        return n;
+    }
+
+    /** Tries non-blocking reads for up to {@link #SPIN_NANOS}; 0 when nothing came (or too many threads poll already). */
+    private int spin(ByteBuffer dst, long start) throws IOException {
+        if (SPINNERS.incrementAndGet() > MAX_SPINNERS) {
+            SPINNERS.decrementAndGet();
+            return 0;
+        }
+        try {
             while (System.nanoTime() - start < SPIN_NANOS) {
                 Thread.onSpinWait();
-                n = channel.read(dst);
+                int n = channel.read(dst);
                 if (n != 0) {
                     return n;
                 }
             }
+            return 0;
+        } finally {
+            SPINNERS.decrementAndGet();
         }
+    }
+
+    private int block(ByteBuffer dst) throws IOException {
         while (true) {
             readable.select();
             readable.selectedKeys().clear();
             checkOpen();
-            n = channel.read(dst);
+            int n = channel.read(dst);
             if (n != 0) {
-                hot = System.nanoTime() - start < HOT_NANOS;
                 return n;
             }
         }
