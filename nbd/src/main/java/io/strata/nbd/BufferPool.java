@@ -1,6 +1,8 @@
 package io.strata.nbd;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 
 /**
@@ -12,20 +14,18 @@ import java.util.concurrent.ArrayBlockingQueue;
 final class BufferPool {
     private static final int MIN_SHIFT = 16;
     private static final int MAX_SHIFT = 25;
-    @SuppressWarnings("unchecked")
-    private final ArrayBlockingQueue<ByteBuffer>[] idle = new ArrayBlockingQueue[MAX_SHIFT - MIN_SHIFT + 1];
+    private final List<ArrayBlockingQueue<ByteBuffer>> idle = new ArrayList<>();
 
     BufferPool() {
-        for (int i = 0; i < idle.length; i++) {
-            int shift = MIN_SHIFT + i;
-            idle[i] = new ArrayBlockingQueue<>(shift <= 20 ? 32 : shift <= 22 ? 4 : 1);
+        for (int shift = MIN_SHIFT; shift <= MAX_SHIFT; shift++) {
+            idle.add(new ArrayBlockingQueue<>(shift <= 20 ? 32 : shift <= 22 ? 4 : 1));
         }
     }
 
     /** A cleared buffer whose limit is {@code size} (its capacity may be larger). */
     ByteBuffer take(int size) {
         int shift = shiftFor(size);
-        ByteBuffer buffer = idle[shift - MIN_SHIFT].poll();
+        ByteBuffer buffer = idle.get(shift - MIN_SHIFT).poll();
         if (buffer == null) {
             buffer = ByteBuffer.allocateDirect(1 << shift);
         }
@@ -36,7 +36,7 @@ final class BufferPool {
     void give(ByteBuffer buffer) {
         int shift = Integer.numberOfTrailingZeros(buffer.capacity());
         if (buffer.isDirect() && Integer.bitCount(buffer.capacity()) == 1 && shift >= MIN_SHIFT && shift <= MAX_SHIFT) {
-            idle[shift - MIN_SHIFT].offer(buffer);
+            idle.get(shift - MIN_SHIFT).offer(buffer);
         }
     }
 

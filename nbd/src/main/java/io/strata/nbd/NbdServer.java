@@ -91,11 +91,17 @@ public final class NbdServer implements AutoCloseable {
             if (Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(path, LinkOption.NOFOLLOW_LINKS)) {
                 throw new StrataException.InvalidArgument(path + " exists and is not a socket: give a path for the NBD socket");
             }
-            try (SocketChannel probe = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-                throw new StrataException.Unavailable("another NBD server listens on " + path + ": stop it, or use another socket path");
-            } catch (IOException stale) {
-                Files.delete(path); // left by a server that is gone
+            boolean live;
+            try {
+                SocketChannel.open(UnixDomainSocketAddress.of(path)).close();
+                live = true;
+            } catch (IOException nobodyListens) {
+                live = false;
             }
+            if (live) {
+                throw new StrataException.Unavailable("another NBD server listens on " + path + ": stop it, or use another socket path");
+            }
+            Files.delete(path); // left by a server that is gone
         }
         ServerSocketChannel channel = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
