@@ -1,0 +1,168 @@
+package io.strata.nbd;
+
+import io.strata.domain.SnapshotName;
+import io.strata.domain.StrataException;
+import io.strata.domain.VolumeName;
+import io.strata.engine.BlockDevice;
+import io.strata.engine.Extent;
+import io.strata.engine.SnapshotInfo;
+import io.strata.engine.SnapshotReader;
+import io.strata.engine.Volume;
+import io.strata.engine.VolumeInfo;
+import io.strata.engine.VolumeStore;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@link Exports} over a {@link VolumeStore}: the export {@code VOLUME} is the volume's head,
+ * read-write; {@code VOLUME@SNAPSHOT} is a snapshot, read-only, through a {@link SnapshotReader}
+ * that the lease closes.
+ *
+ * <p>Why several connections may share an export ({@link Export}'s contract): every lease on a
+ * volume gets the one {@link Volume} object the store keeps open, so all connections write into
+ * one head and read through one chain index. {@link Volume#flush()} runs under one lock per
+ * volume and syncs the head's data file before writing the map records that every returned write
+ * had marked dirty before returning; so a flush on one connection persists the writes that
+ * returned on all of them, and a flush that finds nothing dirty still waits for a flush in
+ * progress to finish. A snapshot never changes, so its readers need no more.
+ */
+public final class EngineExports implements Exports {
+    /** Separates volume and snapshot in an export name. */
+    public static final char SNAPSHOT_SEPARATOR = '@';
+
+    private final VolumeStore store;
+
+    public EngineExports(VolumeStore store) {
+        this.store = store;
+    }
+
+    @Override
+    public Optional<Export> open(String name) throws IOException {
+        int at = name.indexOf(SNAPSHOT_SEPARATOR);
+        Optional<VolumeName> volumeName = volumeName(at < 0 ? name : name.substring(0, at));
+        if (volumeName.isEmpty() || !store.exists(volumeName.get())) {
+            return Optional.empty();
+        }
+        Volume volume;
+        try {
+            volume = store.open(volumeName.get());
+        } catch (StrataException.NotFound gone) {
+            return Optional.empty(); // deleted since exists()
+        }
+        if (at < 0) {
+            return Optional.of(new VolumeExport(name, volume));
+        }
+        SnapshotName snapshot;
+        try {
+            snapshot = SnapshotName.of(name.substring(at + 1));
+        } catch (StrataException.InvalidArgument notAName) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new SnapshotExport(name, volume.openSnapshot(snapshot)));
+        } catch (StrataException.NotFound noSuchSnapshot) {
+            return Optional.empty();
+        }
+    }
+
+    private static Optional<VolumeName> volumeName(String text) {
+        try {
+            return Optional.of(VolumeName.of(text));
+        } catch (StrataException.InvalidArgument notAName) {
+            return Optional.empty();
+        }
+    }
+
+    /** Every volume, then each of its snapshots as {@code VOLUME@SNAPSHOT}. */
+    @Override
+    public List<String> names() throws IOException {
+        List<String> names = new ArrayList<>();
+        for (VolumeInfo info : store.list()) {
+            names.add(info.name().value());
+            try {
+                for (SnapshotInfo snapshot : store.open(info.name()).snapshots()) {
+                    names.add(info.name().value() + SNAPSHOT_SEPARATOR + snapshot.name().value());
+                }
+            } catch (StrataException.NotFound deletedMeanwhile) {
+                names.removeLast();
+            }
+        }
+        return names;
+    }
+
+    private record VolumeExport(String name, Volume volume) implements Export {
+        @Override
+        public BlockDevice device() {
+            return volume;
+        }
+
+        @Override
+        public boolean readOnly() {
+            return false;
+        }
+
+        @Override
+        public String description() {
+            return "Strata volume " + volume.name();
+        }
+
+        @Override
+        public List<Extent> allocated() {
+            return volume.allocatedExtents();
+        }
+
+        @Override
+        public void close() {
+            // the store owns the volume: it stays open for other connections
+        }
+    }
+
+    /** A snapshot never changes: its allocation is worked out once per lease. */
+    private static final class SnapshotExport implements Export {
+        private final String name;
+        private final SnapshotReader reader;
+        private volatile List<Extent> allocated;
+
+        SnapshotExport(String name, SnapshotReader reader) {
+            this.name = name;
+            this.reader = reader;
+        }
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public BlockDevice device() {
+            return reader;
+        }
+
+        @Override
+        public boolean readOnly() {
+            return true;
+        }
+
+        @Override
+        public String description() {
+            return "Strata snapshot " + reader.info().name() + " (read-only)";
+        }
+
+        @Override
+        public List<Extent> allocated() {
+            List<Extent> extents = allocated;
+            if (extents == null) {
+                extents = List.copyOf(reader.allocatedExtents());
+                allocated = extents;
+            }
+            return extents;
+        }
+
+        @Override
+        public void close() throws IOException {
+            reader.close();
+        }
+    }
+}

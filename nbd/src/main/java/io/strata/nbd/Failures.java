@@ -1,0 +1,35 @@
+package io.strata.nbd;
+
+import io.strata.domain.StrataException;
+import io.strata.nbd.protocol.NbdError;
+import java.io.IOException;
+
+/** The one place where failures of a device call become NBD error values. */
+final class Failures {
+    private Failures() {}
+
+    static NbdError errorOf(Throwable failure) {
+        return switch (failure) {
+            case StrataException.OutOfRange _, StrataException.InvalidArgument _ -> NbdError.EINVAL;
+            case StrataException.ResourceExhausted _ -> NbdError.ENOSPC;
+            case StrataException.Unavailable _ -> NbdError.ESHUTDOWN;
+            case IOException e when isNoSpace(e) -> NbdError.ENOSPC;
+            default -> NbdError.EIO;
+        };
+    }
+
+    private static boolean isNoSpace(IOException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A short message for the client's error chunk: what failed and why. */
+    static String describe(Throwable failure) {
+        String message = failure.getMessage();
+        return message == null ? failure.getClass().getSimpleName() : message;
+    }
+}
