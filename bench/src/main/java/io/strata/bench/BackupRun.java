@@ -51,6 +51,9 @@ final class BackupRun implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    private static final Duration QUIET_WAIT = Duration.ofMinutes(2);
+    private static final Duration QUIET_WINDOW = Duration.ofSeconds(2);
+
     private final List<CpuMeter.Shares> othersShares = new ArrayList<>();
     private CpuMeter.Sample stepStart = CpuMeter.sample();
 
@@ -90,7 +93,7 @@ final class BackupRun implements AutoCloseable {
 
     /**
      * Untimed, before each timed step: write back the dirty pages of the step before ({@code sync -f}),
-     * wait {@code --quiesce} seconds, then read the step's source once.
+     * wait {@code --quiesce} seconds and then for a quiet machine, then read the step's source once.
      *
      * <p>The wait is for this kind of machine: a VM whose balloon takes freed memory back (free page
      * reporting). Writing into page cache that was freed a moment ago costs about 0.3 s/GiB here;
@@ -101,14 +104,47 @@ final class BackupRun implements AutoCloseable {
      */
     void prepare(Path dir, Source source) throws IOException {
         tools.settle(dir);
+        sleep(Duration.ofSeconds(settings.quiesceSeconds()));
+        awaitQuietMachine();
+        source.read();
+        stepStart = CpuMeter.sample();
+    }
+
+    /**
+     * Waits, for at most {@link #QUIET_WAIT}, until other processes have used less than a tenth of the
+     * CPU for {@link #QUIET_WINDOW}: a step that starts in the middle of someone else's build measures
+     * the build. The step's own progress line says whether others came back meanwhile.
+     */
+    private void awaitQuietMachine() throws IOException {
+        long deadline = System.nanoTime() + QUIET_WAIT.toNanos();
+        boolean told = false;
+        while (true) {
+            CpuMeter.Sample from = CpuMeter.sample();
+            sleep(QUIET_WINDOW);
+            double others = CpuMeter.shares(from, CpuMeter.sample()).otherProcesses();
+            if (Double.isNaN(others) || others < 0.1) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                StrataBench.progress(String.format(Locale.ROOT, "  other processes still use %.0f%% of the CPU; going on",
+                        others * 100));
+                return;
+            }
+            if (!told) {
+                StrataBench.progress(String.format(Locale.ROOT, "  other processes use %.0f%% of the CPU; waiting up to %d s"
+                        + " for them to finish", others * 100, QUIET_WAIT.toSeconds()));
+                told = true;
+            }
+        }
+    }
+
+    private static void sleep(Duration duration) throws IOException {
         try {
-            Thread.sleep(Duration.ofSeconds(settings.quiesceSeconds()));
+            Thread.sleep(duration);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while waiting before a timed step", e);
         }
-        source.read();
-        stepStart = CpuMeter.sample();
     }
 
     /** Logs a timed step's seconds and the CPU others took meanwhile, and keeps those shares for the notes. */
@@ -116,18 +152,18 @@ final class BackupRun implements AutoCloseable {
         CpuMeter.Shares others = CpuMeter.shares(stepStart, CpuMeter.sample());
         othersShares.add(others);
         StrataBench.progress(String.format(Locale.ROOT, "  took %.2f s; meanwhile other processes used %.0f%% of the CPU,"
-                + " kernel threads %.0f%%", seconds, others.otherProcesses() * 100, others.kernelThreads() * 100));
+                + " the kernel %.0f%%", seconds, others.otherProcesses() * 100, others.kernel() * 100));
     }
 
     /** The note on how much CPU others took during the timed steps, if /proc told. */
     Optional<String> othersNote() {
         double[] processes = othersShares.stream().mapToDouble(CpuMeter.Shares::otherProcesses).filter(d -> !Double.isNaN(d)).toArray();
-        double[] kernel = othersShares.stream().mapToDouble(CpuMeter.Shares::kernelThreads).filter(d -> !Double.isNaN(d)).toArray();
+        double[] kernel = othersShares.stream().mapToDouble(CpuMeter.Shares::kernel).filter(d -> !Double.isNaN(d)).toArray();
         if (processes.length == 0) {
             return Optional.empty();
         }
         return Optional.of(String.format(Locale.ROOT, "   during the timed steps other processes used a median %.0f%% (at most"
-                + " %.0f%%) of the CPU, kernel threads (write-back of the steps' own data among them) %.0f%% (at most"
+                + " %.0f%%) of the CPU, the kernel (write-back of the steps' own data among them) %.0f%% (at most"
                 + " %.0f%%); the progress lines on stderr give them per step", Report.medianOf(processes) * 100,
                 Arrays.stream(processes).max().orElse(0) * 100, Report.medianOf(kernel) * 100,
                 Arrays.stream(kernel).max().orElse(0) * 100));

@@ -112,8 +112,9 @@ public final class StrataBench {
                 + " data only (no holes); nothing fsynced");
         out.println("  order     the contenders take turns in each repetition, rotating which goes first");
         out.printf(Locale.ROOT, "  before    each timed step, untimed: sync -f, a %d s wait (memory freed by the step before goes back to the"
-                + " hypervisor, so every step allocates page cache alike), one read of the step's source (so every"
-                + " contender reads its source from the page cache)%n", settings.quiesceSeconds());
+                + " hypervisor, so every step allocates page cache alike), a wait of up to 2 min for other processes to"
+                + " use < 10%% of the CPU, one read of the step's source (so every contender reads it from the page"
+                + " cache)%n", settings.quiesceSeconds());
         out.println();
         Report.printBackup(out, outcome.rows());
         out.println();
