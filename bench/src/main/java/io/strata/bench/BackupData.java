@@ -61,7 +61,7 @@ final class BackupData {
     /**
      * Lines of about 72 characters of words drawn from a vocabulary of 2,048 made-up lowercase words
      * (2 to 11 letters), skewed so that a few words are frequent, as in prose; sentences end with a
-     * full stop. lz4 -1 stores it in a bit less than half its size.
+     * full stop. {@code lz4 -1} stores it in 57% of its size, {@code zstd -1} in 34%.
      */
     static final class Text {
         private final byte[][] words = new byte[WORDS][];
