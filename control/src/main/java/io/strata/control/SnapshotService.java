@@ -251,22 +251,25 @@ public final class SnapshotService {
         if (!SnapshotHandle.BACKUP_NAME.matcher(volume).matches() || volume.length() < 2) {
             return List.of();
         }
-        List<SnapshotView> out = new ArrayList<>();
-        for (BackupEntry entry : backups.backups(backupTarget, volume)) {
-            SnapshotHandle.Backup handle = SnapshotHandle.Backup.of(volume, entry.config().name());
-            Optional<Jobs.Status> job = jobOf(handle);
-            if (job.isPresent() && job.get().record().state() != JobRecord.State.COMPLETE) {
-                out.add(view(job.get()));
-            } else if (!entry.config().inProgress() || !entry.abandoned()) {
-                out.add(backupView(handle, entry));
+        // the volume's backup jobs, read once: job records are files, and a volume may have many backups
+        Map<String, Jobs.Status> unfinished = new java.util.LinkedHashMap<>();
+        for (Jobs.Status job : jobs.all()) {
+            JobRecord r = job.record();
+            if (r.kind() == JobRecord.Kind.BACKUP && r.volume().equals(volume) && r.state() != JobRecord.State.COMPLETE) {
+                unfinished.put(r.backup(), job);
             }
         }
-        for (Jobs.Status job : jobs.all()) { // made here, not yet (or no longer) listed in the target
-            JobRecord r = job.record();
-            if (r.kind() == JobRecord.Kind.BACKUP && r.volume().equals(volume) && r.state() != JobRecord.State.COMPLETE
-                    && out.stream().noneMatch(v -> v.handle().value().equals("bak://" + volume + "/" + r.backup()))) {
+        List<SnapshotView> out = new ArrayList<>();
+        for (BackupEntry entry : backups.backups(backupTarget, volume)) {
+            Jobs.Status job = unfinished.remove(entry.config().name());
+            if (job != null) {
                 out.add(view(job));
+            } else if (!entry.config().inProgress() || !entry.abandoned()) {
+                out.add(backupView(SnapshotHandle.Backup.of(volume, entry.config().name()), entry));
             }
+        }
+        for (Jobs.Status job : unfinished.values()) { // made here, not yet (or no longer) listed in the target
+            out.add(view(job));
         }
         return out;
     }
