@@ -190,7 +190,8 @@ class JobsTest {
         for (int i = 0; i < 500 && gate.waiting() < 2; i++) {
             Thread.sleep(10);
         }
-        assertThat(gate.waiting()).as("both block workers hold an upload").isEqualTo(2);
+        // the pipeline hands uploads to its writer stage, so two or more may be held: the backup is surely mid-upload
+        assertThat(gate.waiting()).as("uploads held at the gate").isGreaterThanOrEqualTo(2);
 
         process.shutdownNow(); // the process stops mid-backup
         assertThat(process.awaitTermination(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
