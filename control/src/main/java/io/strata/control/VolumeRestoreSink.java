@@ -5,7 +5,12 @@ import io.strata.engine.Volume;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 
-/** A new engine volume as the target of a restore: blocks go to its head, zero blocks stay holes. */
+/**
+ * A new engine volume as the target of a restore: blocks go to its head, zero blocks stay holes.
+ * Each flush also drops what it wrote back from the page cache: a restore writes the volume once and
+ * reads none of it back, so its data should neither fill memory nor make each next write allocate
+ * new pages.
+ */
 public final class VolumeRestoreSink implements RestoreSink {
     private final Volume volume;
 
@@ -26,5 +31,6 @@ public final class VolumeRestoreSink implements RestoreSink {
     @Override
     public void flush() throws IOException {
         volume.flush();
+        volume.dropCache();
     }
 }

@@ -194,6 +194,11 @@ final class ChainIo {
         }
     }
 
+    /** Drops the head's clean cached data pages; see {@link Volume#dropCache}. */
+    void dropCache() throws IOException {
+        head.dropCache();
+    }
+
     private List<Layer.MapRecord> takeDirtyRecords(BlockMap map) {
         List<Layer.MapRecord> records = new ArrayList<>();
         BitSet dirty = map.dirtyChunks();

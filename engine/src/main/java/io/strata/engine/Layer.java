@@ -202,6 +202,11 @@ final class Layer {
         mapFile.sync();
     }
 
+    /** See {@link StorageFile#dropCache}: the data file's clean pages leave the page cache. */
+    void dropCache() throws IOException {
+        data.dropCache();
+    }
+
     /** A copy of one chunk's map record, as written to disk. */
     record MapRecord(int chunk, byte[] bytes) {}
 

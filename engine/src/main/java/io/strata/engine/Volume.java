@@ -167,6 +167,24 @@ public final class Volume implements BlockDevice {
     }
 
     /**
+     * Lets the page cache go of the head's data that is already written back: for a writer of much
+     * data that nothing reads back soon, such as a restore, after a {@link #flush}. Its next writes
+     * then reuse the memory just freed, instead of growing the page cache (which on some hosts costs
+     * more than the write itself) and pushing other volumes' data out of it. Data not yet written back
+     * stays cached, and nothing read afterwards changes: this is a hint about memory, not about
+     * content, and does nothing where the host cannot take it.
+     */
+    public void dropCache() throws IOException {
+        int gate = ioGate.enterShared();
+        try {
+            checkOpen();
+            chain.dropCache();
+        } finally {
+            ioGate.exitShared(gate);
+        }
+    }
+
+    /**
      * The ranges of the head that hold data, 4 KiB aligned, sorted and merged; everything else reads
      * as zeroes. A moment's view: writes going on meanwhile may or may not show.
      */

@@ -133,6 +133,28 @@ class VolumeTest {
     }
 
     @Test
+    void droppingTheCacheChangesNoContentAndSurvivesReopening() throws IOException {
+        Volume v = store.create(VolumeName.of("v"), 64 * BLOCK);
+        v.writeAt(filled(32 * BLOCK, 5), 0);
+        v.flush();
+        v.dropCache();
+        v.writeAt(filled(BLOCK, 6), 40 * BLOCK); // after the drop, not yet flushed
+        v.dropCache();
+        ByteBuffer all = ByteBuffer.allocate(64 * BLOCK);
+        v.readAt(all, 0);
+        for (int i = 0; i < 64 * BLOCK; i++) {
+            int expected = i < 32 * BLOCK ? 5 : (i >= 40 * BLOCK && i < 41 * BLOCK) ? 6 : 0;
+            assertThat(all.get(i)).as("byte %d", i).isEqualTo((byte) expected);
+        }
+        v.flush();
+        store.close();
+        store = VolumeStore.open(dataDir);
+        ByteBuffer again = ByteBuffer.allocate(64 * BLOCK);
+        store.open(VolumeName.of("v")).readAt(again, 0);
+        assertThat(again.flip()).isEqualTo(all.flip());
+    }
+
+    @Test
     void unwrittenAndPartlyWrittenBlocksReadCorrectly() throws IOException {
         Volume v = store.create(VolumeName.of("v"), 4 * BLOCK);
         v.writeAt(filled(4 * BLOCK, 9), 0);

@@ -181,6 +181,13 @@ public final class LocalStorage implements Storage {
         }
 
         @Override
+        public void dropCache() {
+            if (punch != null) {
+                punch.dropCache();
+            }
+        }
+
+        @Override
         public void close() throws IOException {
             mapped.close();
             try {

@@ -11,24 +11,28 @@ import java.lang.invoke.MethodHandle;
 import java.nio.file.Path;
 
 /**
- * {@code fallocate(PUNCH_HOLE)} through the FFM API, which the JDK's file API lacks. Releasing the
- * space of discarded blocks is an optimisation: where the call is unavailable or unsupported by the
- * file system, punching quietly does nothing.
+ * {@code fallocate(PUNCH_HOLE)} and {@code posix_fadvise(DONTNEED)} through the FFM API, which the
+ * JDK's file API lacks. Both are optimisations: releasing the space of discarded blocks, and the
+ * page cache a bulk writer filled. Where a call is unavailable or unsupported by the file system,
+ * it quietly does nothing.
  */
 final class NativeFiles {
     private static final int O_RDWR = 2;
     private static final int O_CLOEXEC = 0x80000;
     private static final int FALLOC_FL_KEEP_SIZE = 0x01;
     private static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+    private static final int POSIX_FADV_DONTNEED = 4;
 
     private static final MethodHandle OPEN;
     private static final MethodHandle CLOSE;
     private static final MethodHandle FALLOCATE;
+    private static final MethodHandle FADVISE;
 
     static {
         MethodHandle open = null;
         MethodHandle close = null;
         MethodHandle fallocate = null;
+        MethodHandle fadvise = null;
         try {
             Linker linker = Linker.nativeLinker();
             SymbolLookup libc = linker.defaultLookup();
@@ -40,17 +44,21 @@ final class NativeFiles {
             fallocate = linker.downcallHandle(libc.find("fallocate").orElseThrow(),
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
                             ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG));
+            fadvise = linker.downcallHandle(libc.find("posix_fadvise").orElseThrow(),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                            ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
         } catch (Throwable unavailable) {
             open = null;
         }
         OPEN = open;
         CLOSE = close;
         FALLOCATE = fallocate;
+        FADVISE = fadvise;
     }
 
     private NativeFiles() {}
 
-    /** A second descriptor of a file, used only to punch holes; null when that is not possible. */
+    /** A second descriptor of a file, used only for hints (punching holes, dropping cached pages); null when that is not possible. */
     static Descriptor openForPunching(Path path) {
         if (OPEN == null) {
             return null;
@@ -67,6 +75,7 @@ final class NativeFiles {
     static final class Descriptor {
         private final int fd;
         private volatile boolean supported = true;
+        private volatile boolean advisable = true;
         private volatile boolean closed;
 
         private Descriptor(int fd) {
@@ -84,6 +93,24 @@ final class NativeFiles {
                 }
             } catch (Throwable e) {
                 supported = false;
+            }
+        }
+
+        /**
+         * Drops the file's clean pages from the page cache (the cache belongs to the file, so this
+         * descriptor's advice covers writes made through any other). Dirty pages stay until written back.
+         */
+        void dropCache() {
+            if (!advisable || closed || FADVISE == null) {
+                return;
+            }
+            try {
+                int rc = (int) FADVISE.invokeExact(fd, 0L, 0L, POSIX_FADV_DONTNEED);
+                if (rc != 0) {
+                    advisable = false;
+                }
+            } catch (Throwable e) {
+                advisable = false;
             }
         }
 

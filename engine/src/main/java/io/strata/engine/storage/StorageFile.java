@@ -41,4 +41,12 @@ public interface StorageFile extends Closeable {
      * reading as zeroes, only on the space being released when possible.
      */
     void punchHole(long position, long length) throws IOException;
+
+    /**
+     * Lets go of the file's clean cached pages: for a writer of much data it will not read back,
+     * after {@link #sync}, so that its next writes reuse the memory just freed instead of filling the
+     * page cache (and evicting everything else). Dirty pages are not touched. Only a hint: an
+     * implementation may do nothing.
+     */
+    default void dropCache() throws IOException {}
 }

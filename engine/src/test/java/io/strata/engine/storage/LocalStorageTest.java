@@ -57,6 +57,37 @@ class LocalStorageTest extends StorageContract {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void droppingTheCacheReleasesWrittenBackPagesAndKeepsTheContent() throws IOException, InterruptedException {
+        boolean present = new ProcessBuilder("sh", "-c", "command -v fincore").start().waitFor() == 0;
+        org.assertj.core.api.Assertions.assertThat(present || System.getenv("CI") == null)
+                .as("fincore (apt-get install util-linux-extra) is on the PATH in CI").isTrue();
+        org.junit.jupiter.api.Assumptions.assumeTrue(present, "fincore is not installed (apt-get install util-linux-extra)");
+        Path path = temp.resolve("written");
+        byte[] data = new byte[16 << 20];
+        new java.util.Random(7).nextBytes(data);
+        try (StorageFile file = storage.open(path, true)) {
+            file.writeFully(java.nio.ByteBuffer.wrap(data), 0);
+            file.sync();
+            org.assertj.core.api.Assertions.assertThat(resident(path)).as("cached after the write").isGreaterThan(8 << 20);
+            file.dropCache();
+            org.assertj.core.api.Assertions.assertThat(resident(path)).as("cached after dropping").isLessThan(1 << 20);
+            org.assertj.core.api.Assertions.assertThat(read(file, 0, data.length)).isEqualTo(data);
+            file.writeFully(java.nio.ByteBuffer.wrap(data, 0, 4 << 20), 0); // dirty: not dropped before written back
+            file.dropCache();
+            org.assertj.core.api.Assertions.assertThat(read(file, 0, 4 << 20)).isEqualTo(java.util.Arrays.copyOf(data, 4 << 20));
+        }
+    }
+
+    /** Bytes of a file in the page cache, as fincore(1) reports them. */
+    private static long resident(Path path) throws IOException, InterruptedException {
+        Process fincore = new ProcessBuilder("fincore", "--bytes", "--noheadings", "--raw", "--output", "RES", path.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(fincore.getInputStream().readAllBytes()).trim();
+        org.assertj.core.api.Assertions.assertThat(fincore.waitFor()).as(out).isZero();
+        return Long.parseLong(out);
+    }
+
     private static byte[] read(StorageFile file, long position, int length) throws IOException {
         java.nio.ByteBuffer buffer = java.nio.ByteBuffer.allocateDirect(length);
         file.readFully(buffer, position);
