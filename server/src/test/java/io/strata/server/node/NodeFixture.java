@@ -48,6 +48,7 @@ final class NodeFixture implements AutoCloseable {
     static final long MiB = 1 << 20;
 
     final Path dir;
+    final Kubelet kubelet;
     final ServerConfig config;
     final StrataServer server;
     final CsiClient csi;
@@ -58,6 +59,7 @@ final class NodeFixture implements AutoCloseable {
 
     NodeFixture(Path dir, Os os) throws IOException {
         this.dir = dir;
+        this.kubelet = new Kubelet(dir);
         this.config = config(dir);
         this.server = StrataServer.start(config, os);
         this.csi = CsiClient.connect(config.csiEndpoint(), Duration.ofSeconds(120));
@@ -74,11 +76,11 @@ final class NodeFixture implements AutoCloseable {
     }
 
     Path staging(String volume) {
-        return dir.resolve("kubelet/plugins/driver.strata.io/" + volume + "/globalmount");
+        return kubelet.staging(volume);
     }
 
     Path target(String volume, String pod) {
-        return dir.resolve("kubelet/pods/" + pod + "/volumes/" + volume);
+        return kubelet.target(volume, pod);
     }
 
     static VolumeCapability mount(String fsType, String... flags) {
@@ -128,13 +130,11 @@ final class NodeFixture implements AutoCloseable {
     }
 
     NodeStageVolumeRequest stageRequest(String volume, Map<String, String> context, VolumeCapability capability) {
-        return NodeStageVolumeRequest.newBuilder().setVolumeId(volume).putAllPublishContext(context)
-                .setStagingTargetPath(staging(volume).toString()).setVolumeCapability(capability).build();
+        return kubelet.stageRequest(volume, context, capability);
     }
 
     NodePublishVolumeRequest publishRequest(String volume, String pod, VolumeCapability capability, boolean readOnly) {
-        return NodePublishVolumeRequest.newBuilder().setVolumeId(volume).setStagingTargetPath(staging(volume).toString())
-                .setTargetPath(target(volume, pod).toString()).setVolumeCapability(capability).setReadonly(readOnly).build();
+        return kubelet.publishRequest(volume, pod, capability, readOnly);
     }
 
     /** Attach, stage and publish for pod {@code pod}: what happens before a pod starts. @return the target path */
