@@ -50,8 +50,11 @@ public final class NodeHost {
     }
 
     /** NodeStageVolume: see {@link Staging#stage}. */
-    public void stage(StageSpec spec) throws IOException {
-        staging.stage(spec);
+    public void stage(StageSpec spec) {
+        internal("staging volume '" + spec.volume() + "'", () -> {
+            staging.stage(spec);
+            return null;
+        });
     }
 
     /**
@@ -59,23 +62,28 @@ public final class NodeHost {
      *
      * @return false when the volume was not staged there (nothing to do)
      */
-    public boolean unstage(String volume, Path stagingPath) throws IOException {
-        Optional<NodeRecords.Staged> staged = records.staged.get(volume);
-        if (staged.isEmpty() || !staged.get().stagingPath().equals(stagingPath.normalize().toString())) {
-            return false;
-        }
-        staging.teardown(staged.get());
-        return true;
+    public boolean unstage(String volume, Path stagingPath) {
+        return internal("unstaging volume '" + volume + "'", () -> {
+            Optional<NodeRecords.Staged> staged = records.staged.get(volume);
+            if (staged.isEmpty() || !staged.get().stagingPath().equals(stagingPath.normalize().toString())) {
+                return false;
+            }
+            staging.teardown(staged.get());
+            return true;
+        });
     }
 
     /** NodePublishVolume: see {@link Publishing#publish}. */
-    public void publish(PublishSpec spec) throws IOException {
-        publishing.publish(spec);
+    public void publish(PublishSpec spec) {
+        internal("publishing volume '" + spec.volume() + "'", () -> {
+            publishing.publish(spec);
+            return null;
+        });
     }
 
     /** NodeUnpublishVolume. @return false when nothing was published there */
-    public boolean unpublish(String volume, Path targetPath) throws IOException {
-        return publishing.unpublish(volume, targetPath.normalize());
+    public boolean unpublish(String volume, Path targetPath) {
+        return internal("unpublishing volume '" + volume + "'", () -> publishing.unpublish(volume, targetPath.normalize()));
     }
 
     /** Whether the node holds anything of {@code volume}: a staging (done or not) or a publication. */
@@ -89,12 +97,16 @@ public final class NodeHost {
      * @param volumePath where the CO sees the volume: its staging path or one of its target paths
      * @return the size the volume has on this node now
      */
-    public long expand(String volume, Path volumePath, long size) throws IOException {
-        return expansion.expand(stagedAt(volume, volumePath), size);
+    public long expand(String volume, Path volumePath, long size) {
+        return internal("expanding volume '" + volume + "'", () -> expansion.expand(stagedAt(volume, volumePath), size));
     }
 
     /** NodeGetVolumeStats of the volume at {@code volumePath} (its staging path or a target path). */
-    public VolumeStats stats(String volume, Path volumePath) throws IOException {
+    public VolumeStats stats(String volume, Path volumePath) {
+        return internal("reading the stats of volume '" + volume + "'", () -> statsOf(volume, volumePath));
+    }
+
+    private VolumeStats statsOf(String volume, Path volumePath) throws IOException {
         NodeRecords.Staged staged = stagedAt(volume, volumePath);
         Optional<String> problem = health.problem(staged, true);
         Path loop = Path.of(staged.loopDevice());
@@ -112,6 +124,23 @@ public final class NodeHost {
         } catch (IOException e) {
             return new VolumeStats(Optional.empty(), Optional.empty(),
                     Optional.of(problem.orElse("its filesystem cannot be read (" + e.getMessage() + ")")));
+        }
+    }
+
+    /** A step that may fail with an I/O error. */
+    private interface Step<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs {@code step}, turning an I/O failure (a program that failed, with what it said) into an
+     * internal error whose message the CO sees; domain errors pass as they are.
+     */
+    private static <T> T internal(String what, Step<T> step) {
+        try {
+            return step.run();
+        } catch (IOException e) {
+            throw new StrataException.Internal(what + " failed: " + e.getMessage(), e);
         }
     }
 
