@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Future;
@@ -44,7 +45,7 @@ public final class HostOs implements Os {
                 process.waitFor(5, TimeUnit.SECONDS); // a program stuck in the kernel may not die: do not wait for it
                 String stderr = collected(err);
                 throw new CommandException(command, -1, stderr, "'" + command + "' did not finish within "
-                        + command.timeout().toSeconds() + " s and was killed" + quoted(stderr), null);
+                        + describe(command.timeout()) + " and was killed" + quoted(stderr), null);
             }
             int exit = process.exitValue();
             String stdout = collected(out);
@@ -77,6 +78,10 @@ public final class HostOs implements Os {
             throw new CommandException(command, -1, "", argv.getFirst() + " cannot be started (" + e.getMessage()
                     + "): is it installed and on the PATH?", e);
         }
+    }
+
+    private static String describe(Duration duration) {
+        return duration.toMillis() < 10_000 ? duration.toMillis() + " ms" : duration.toSeconds() + " s";
     }
 
     /** The program's words, as the end of a message: the last lines if long, since they say why it stopped. */

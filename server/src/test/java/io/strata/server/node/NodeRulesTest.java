@@ -253,4 +253,29 @@ class NodeRulesTest {
         strata.release("pvc-raw", "pod-2");
         assertThat(HostLeftovers.under(tmp)).isEmpty();
     }
+
+    @Test
+    void aStagingBrokenBehindTheNodesBackIsReportedAndMendedByStagingAgain() throws Exception {
+        NodeTools.requireStaging();
+        strata.createVolume("pvc-gone", 32 * MiB, EXT4);
+        Path target = strata.use("pvc-gone", "pod-1", EXT4);
+        Files.writeString(target.resolve("kept"), "still here");
+        Sh.ok("sync", "-f", target.resolve("kept").toString());
+        Path staging = strata.staging("pvc-gone");
+        NodeGetVolumeStatsRequest stats = NodeGetVolumeStatsRequest.newBuilder().setVolumeId("pvc-gone")
+                .setVolumePath(staging.toString()).build();
+        assertThat(strata.node().nodeGetVolumeStats(stats).getVolumeCondition().getAbnormal()).isFalse();
+
+        Sh.ok("umount", target.toString());
+        Sh.ok("umount", staging.toString());
+        var condition = strata.node().nodeGetVolumeStats(stats).getVolumeCondition();
+        assertThat(condition.getAbnormal()).isTrue();
+        assertThat(condition.getMessage()).contains("no longer mounted at " + staging);
+
+        strata.node().nodeStageVolume(strata.stageRequest("pvc-gone", Map.of(), EXT4)); // mended: staged again
+        assertThat(strata.node().nodeGetVolumeStats(stats).getVolumeCondition().getAbnormal()).isFalse();
+        assertThat(Files.readString(staging.resolve("kept"))).isEqualTo("still here");
+        strata.release("pvc-gone", "pod-1");
+        assertThat(HostLeftovers.under(tmp)).isEmpty();
+    }
 }
