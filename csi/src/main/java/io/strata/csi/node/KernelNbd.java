@@ -11,8 +11,9 @@ import java.util.function.Consumer;
 
 /**
  * An NBD export as a kernel NBD device ({@code /dev/nbdN}), connected by {@code nbd-client}: the
- * attachment where the nbd module is loaded. {@code -persist} makes nbd-client reconnect when the
- * server comes back after a restart, so I/O pauses instead of failing for good.
+ * attachment where the nbd module is loaded. {@code -persist} asks nbd-client to reconnect when the
+ * server comes back after a restart, so that I/O pauses instead of failing for good. (Machines
+ * without the nbd module, the test machines among them, use {@link NbdFuse}.)
  *
  * <p>Devices are picked here, one at a time in this process; a device is free when the kernel shows
  * no client for it ({@code /sys/block/nbdN/pid} absent).
