@@ -278,4 +278,33 @@ class NodeRulesTest {
         strata.release("pvc-gone", "pod-1");
         assertThat(HostLeftovers.under(tmp)).isEmpty();
     }
+
+    @Test
+    void aVolumeAttachedReadOnlyIsStagedReadOnly() throws Exception {
+        NodeTools.requireStaging();
+        strata.createVolume("pvc-ro", 32 * MiB, EXT4);
+        io.strata.csi.v1.ControllerPublishVolumeRequest readOnly = io.strata.csi.v1.ControllerPublishVolumeRequest.newBuilder()
+                .setVolumeId("pvc-ro").setNodeId(NodeFixture.NODE).setVolumeCapability(EXT4).setReadonly(true).build();
+        Map<String, String> context = strata.csi.controller().controllerPublishVolume(readOnly).getPublishContextMap();
+        assertCode(() -> strata.node().nodeStageVolume(strata.stageRequest("pvc-ro", context, EXT4)), Status.Code.FAILED_PRECONDITION,
+                "no filesystem yet", "read-write");
+        assertThat(HostLeftovers.under(tmp)).isEmpty();
+        strata.detach("pvc-ro");
+
+        Path target = strata.use("pvc-ro", "pod-1", EXT4); // read-write once: the filesystem is made
+        Files.writeString(target.resolve("made"), "read-write");
+        strata.release("pvc-ro", "pod-1");
+
+        strata.csi.controller().controllerPublishVolume(readOnly);
+        strata.node().nodeStageVolume(strata.stageRequest("pvc-ro", context, EXT4));
+        assertThat(Sh.ok("findmnt", "-n", "-o", "OPTIONS", strata.staging("pvc-ro").toString())).startsWith("ro");
+        assertThat(Sh.ok("losetup", "--list", "--noheadings", "--output", "RO",
+                Sh.ok("findmnt", "-n", "-o", "SOURCE", strata.staging("pvc-ro").toString()).strip()).strip()).isEqualTo("1");
+        strata.node().nodePublishVolume(strata.publishRequest("pvc-ro", "pod-2", EXT4, false));
+        Path readOnlyTarget = strata.target("pvc-ro", "pod-2");
+        assertThat(Files.readString(readOnlyTarget.resolve("made"))).isEqualTo("read-write");
+        assertThat(Sh.run("touch", readOnlyTarget.resolve("new").toString()).out()).contains("Read-only file system");
+        strata.release("pvc-ro", "pod-2");
+        assertThat(HostLeftovers.under(tmp)).isEmpty();
+    }
 }
