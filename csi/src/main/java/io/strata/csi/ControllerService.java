@@ -279,9 +279,8 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             try (VolumeLocks.Held held = locks.acquire(volumeKey(name.value()))) {
                 long size = volumes.expand(name, required, limit);
                 LOG.info("volume {} is {} bytes", name, size);
-                // a filesystem grows on the node; a raw block device is the volume itself
-                boolean block = request.hasVolumeCapability() && Capabilities.isBlock(request.getVolumeCapability());
-                return ControllerExpandVolumeResponse.newBuilder().setCapacityBytes(size).setNodeExpansionRequired(!block).build();
+                // the node grows what it staged: the loop device's limit, then the filesystem (none for block)
+                return ControllerExpandVolumeResponse.newBuilder().setCapacityBytes(size).setNodeExpansionRequired(true).build();
             }
         });
     }

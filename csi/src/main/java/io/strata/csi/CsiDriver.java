@@ -1,19 +1,23 @@
 package io.strata.csi;
 
 import io.grpc.BindableService;
+import io.strata.csi.node.NodeHost;
 import io.strata.control.SnapshotService;
 import io.strata.control.VolumeService;
 import io.strata.control.job.Jobs;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The CSI controller plugin of one Strata server, wired from its control use cases: the Identity
- * and Controller services on one socket. The server command builds the use cases (volume store,
+ * The CSI plugin of one Strata server, wired from its control use cases: the Identity and
+ * Controller services on one socket, and the Node service when the server attaches volumes on its
+ * node ({@link NodeHost}). The server command builds the use cases (volume store,
  * backup service, jobs, and the volume and snapshot services sharing one
  * {@link io.strata.control.KeyedLocks}) and hands them here; CSI reaches the engine and the backup
  * targets only through them.
@@ -26,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * @param nodeId the node this server's volumes live on: their topology, and what the Node service reports
+ * @param node   the node's attachments, for the Node service; empty to serve the controller alone
  */
-public record CsiDriver(DriverName name, String nodeId, VolumeService volumes, SnapshotService snapshots, Jobs jobs) {
+public record CsiDriver(DriverName name, String nodeId, VolumeService volumes, SnapshotService snapshots, Jobs jobs,
+                        Optional<NodeHost> node) {
 
     private static final Logger LOG = LoggerFactory.getLogger(CsiDriver.class);
 
@@ -38,19 +44,35 @@ public record CsiDriver(DriverName name, String nodeId, VolumeService volumes, S
         Objects.requireNonNull(volumes, "volumes");
         Objects.requireNonNull(snapshots, "snapshots");
         Objects.requireNonNull(jobs, "jobs");
+        Objects.requireNonNull(node, "node");
+        if (node.isPresent() && !node.get().config().nodeId().equals(nodeId)) {
+            throw new IllegalArgumentException("the Node service's node id '" + node.get().config().nodeId()
+                    + "' is not the driver's '" + nodeId + "'");
+        }
+    }
+
+    /** The controller plugin alone: Identity and Controller. */
+    public CsiDriver(DriverName name, String nodeId, VolumeService volumes, SnapshotService snapshots, Jobs jobs) {
+        this(name, nodeId, volumes, snapshots, jobs, Optional.empty());
     }
 
     /** The services to serve, for a caller that starts the {@link CsiServer} itself. */
     public List<BindableService> services(BooleanSupplier ready) {
-        return List.of(new IdentityService(name, BuildVersion.vendorVersion(), ready),
-                new ControllerService(volumes, snapshots, nodeId));
+        List<BindableService> services = new ArrayList<>(List.of(new IdentityService(name, BuildVersion.vendorVersion(), ready),
+                new ControllerService(volumes, snapshots, nodeId)));
+        node.ifPresent(host -> services.add(new NodeService(volumes, host)));
+        return services;
     }
 
     /**
      * Resumes the backups and restores that were running when the server last stopped (so that a
-     * repeated CreateSnapshot sees them move on), then serves CSI on {@code endpoint}.
+     * repeated CreateSnapshot sees them move on), undoes the stagings it interrupted, then serves CSI on
+     * {@code endpoint}.
      */
     public CsiServer start(CsiEndpoint endpoint) throws IOException {
+        if (node.isPresent()) {
+            node.get().reconcile();
+        }
         int resumed = jobs.resumeAll();
         if (resumed > 0) {
             LOG.info("resumed {} backup and restore jobs", resumed);

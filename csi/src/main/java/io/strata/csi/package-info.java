@@ -6,10 +6,12 @@
  *
  * <p>The Controller and Node services belong here too, as thin translations from CSI messages to
  * {@code io.strata.control} use cases: validate, call control, translate the answer. Decisions about
- * volumes, snapshots and backups are made in control, never here.
+ * volumes, snapshots and backups are made in control, never here. What the Node service does to this
+ * machine (attach, mount, grow) is in {@code io.strata.csi.node}.
  *
  * <p>May import: the JDK, gRPC, protobuf, netty (for the unix socket transport only), SLF4J,
- * {@code io.strata.domain}, {@code io.strata.control} and the generated {@code io.strata.csi.v1}.
+ * {@code io.strata.domain}, {@code io.strata.control}, {@code io.strata.csi.node} and the generated
+ * {@code io.strata.csi.v1}.
  * Never the engine or the backupstore directly: control is the way down.
  */
 package io.strata.csi;

@@ -18,7 +18,9 @@ import java.util.Optional;
 /**
  * {@link Exports} over a {@link VolumeStore}: the export {@code VOLUME} is the volume's head,
  * read-write; {@code VOLUME@SNAPSHOT} is a snapshot, read-only, through a {@link SnapshotReader}
- * that the lease closes.
+ * that the lease closes; {@code growable:VOLUME} is the volume's head too, read-write, but advertised
+ * as large as a volume may ever be ({@link GrowableDevice}): a client that learns the size only when
+ * it connects (nbdfuse, the kernel) can then use the room an expansion adds without reconnecting.
  *
  * <p>Why several connections may share an export ({@link Export}'s contract): every lease on a
  * volume gets the one {@link Volume} object the store keeps open, so all connections write into
@@ -31,6 +33,8 @@ import java.util.Optional;
 public final class EngineExports implements Exports {
     /** Separates volume and snapshot in an export name. */
     public static final char SNAPSHOT_SEPARATOR = '@';
+    /** Starts the name of a volume's growable export: {@code growable:VOLUME}. */
+    public static final String GROWABLE_PREFIX = "growable:";
 
     private final VolumeStore store;
 
@@ -40,19 +44,18 @@ public final class EngineExports implements Exports {
 
     @Override
     public Optional<Export> open(String name) throws IOException {
+        if (name.startsWith(GROWABLE_PREFIX)) {
+            Optional<Volume> volume = volume(name.substring(GROWABLE_PREFIX.length()));
+            return volume.map(v -> new VolumeExport(name, v, new GrowableDevice(v)));
+        }
         int at = name.indexOf(SNAPSHOT_SEPARATOR);
-        Optional<VolumeName> volumeName = volumeName(at < 0 ? name : name.substring(0, at));
-        if (volumeName.isEmpty() || !store.exists(volumeName.get())) {
+        Optional<Volume> found = volume(at < 0 ? name : name.substring(0, at));
+        if (found.isEmpty()) {
             return Optional.empty();
         }
-        Volume volume;
-        try {
-            volume = store.open(volumeName.get());
-        } catch (StrataException.NotFound gone) {
-            return Optional.empty(); // deleted since exists()
-        }
+        Volume volume = found.get();
         if (at < 0) {
-            return Optional.of(new VolumeExport(name, volume));
+            return Optional.of(new VolumeExport(name, volume, volume));
         }
         SnapshotName snapshot;
         try {
@@ -67,6 +70,19 @@ public final class EngineExports implements Exports {
         }
     }
 
+    /** The open volume named {@code text}, or empty when there is none (or the text is no name). */
+    private Optional<Volume> volume(String text) throws IOException {
+        Optional<VolumeName> volumeName = volumeName(text);
+        if (volumeName.isEmpty() || !store.exists(volumeName.get())) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(store.open(volumeName.get()));
+        } catch (StrataException.NotFound gone) {
+            return Optional.empty(); // deleted since exists()
+        }
+    }
+
     private static Optional<VolumeName> volumeName(String text) {
         try {
             return Optional.of(VolumeName.of(text));
@@ -75,7 +91,10 @@ public final class EngineExports implements Exports {
         }
     }
 
-    /** Every volume, then each of its snapshots as {@code VOLUME@SNAPSHOT}. */
+    /**
+     * Every volume, then each of its snapshots as {@code VOLUME@SNAPSHOT}. Growable exports are another
+     * view of a volume and are not listed.
+     */
     @Override
     public List<String> names() throws IOException {
         List<String> names = new ArrayList<>();
@@ -92,11 +111,8 @@ public final class EngineExports implements Exports {
         return names;
     }
 
-    private record VolumeExport(String name, Volume volume) implements Export {
-        @Override
-        public BlockDevice device() {
-            return volume;
-        }
+    /** A volume's head, served as it is or through a {@link GrowableDevice}. */
+    private record VolumeExport(String name, Volume volume, BlockDevice device) implements Export {
 
         @Override
         public boolean readOnly() {
@@ -105,7 +121,7 @@ public final class EngineExports implements Exports {
 
         @Override
         public String description() {
-            return "Strata volume " + volume.name();
+            return "Strata volume " + volume.name() + (device == volume ? "" : " (growable)");
         }
 
         @Override

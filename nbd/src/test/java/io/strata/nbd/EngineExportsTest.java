@@ -73,4 +73,37 @@ class EngineExportsTest extends ExportsContract {
         volume.deleteSnapshot(SnapshotName.of("s"));
         assertThat(exports.open("v@s")).isEmpty();
     }
+
+    @Test
+    void aGrowableExportIsAsLargeAsAVolumeMayBeAndEndsWhereTheVolumeDoes() throws Exception {
+        store = VolumeStore.open(tmp);
+        Volume volume = store.create(VolumeName.of("g"), SIZE);
+        EngineExports exports = new EngineExports(store);
+        assertThat(exports.names()).as("another view of a volume, not listed").containsExactly("g");
+        assertThat(exports.open("growable:nope")).isEmpty();
+        assertThat(exports.open("growable:")).isEmpty();
+        try (Export growable = exports.open("growable:g").orElseThrow()) {
+            assertThat(growable.name()).isEqualTo("growable:g");
+            assertThat(growable.readOnly()).isFalse();
+            assertThat(growable.device().size()).isEqualTo(VolumeStore.MAX_SIZE);
+            ByteBuffer past = ByteBuffer.allocate(4096);
+            assertThatThrownBy(() -> growable.device().writeAt(ByteBuffer.wrap(new byte[] {1, 2}), SIZE - 1))
+                    .isInstanceOf(StrataException.ResourceExhausted.class).hasMessageContaining("expand the volume");
+            assertThat(volume.size()).isEqualTo(SIZE);
+
+            volume.expand(2 * SIZE);
+            growable.device().writeAt(ByteBuffer.wrap(new byte[] {1, 2}), SIZE - 1);
+            growable.device().readAt(past, SIZE - 2048);
+            assertThat(past.array()[2047]).isEqualTo((byte) 1);
+            assertThat(past.array()[2048]).as("the new room is there without reconnecting").isEqualTo((byte) 2);
+            ByteBuffer straddle = ByteBuffer.allocate(4096);
+            straddle.put(0, (byte) 9);
+            growable.device().readAt(straddle, 2 * SIZE - 1);
+            assertThat(straddle.array()).as("zeroes past the end").containsOnly((byte) 0);
+            growable.device().unmap(2 * SIZE - 4096, 1 << 20);
+            growable.device().writeZeroes(3 * SIZE, 4096);
+            growable.device().flush();
+            assertThat(growable.allocated()).isEqualTo(volume.allocatedExtents());
+        }
+    }
 }

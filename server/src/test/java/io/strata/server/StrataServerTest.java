@@ -16,12 +16,17 @@ import io.strata.csi.v1.Snapshot;
 import io.strata.csi.v1.VolumeCapability;
 import io.strata.csi.v1.VolumeContentSource;
 import io.strata.domain.StrataException;
+import io.strata.csi.node.NodeTools;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** {@code strata server} wired whole: CSI over its socket, a backup snapshot, a restore, and a restart. */
+/** {@code strata server} wired whole: CSI over its socket, a backup snapshot, a restore, a restart, and NBD. */
 class StrataServerTest {
     private static final long MiB = 1 << 20;
 
@@ -97,5 +102,53 @@ class StrataServerTest {
     void theDefaultsLiveInTheDataDirectory() {
         assertThat(config().backupTarget()).isEqualTo("file://" + tmp.resolve("data/backups"));
         assertThat(config().csiEndpoint().url()).isEqualTo("unix://" + tmp.resolve("data/csi.sock"));
+        assertThat(config().nbdSocket()).isEqualTo(tmp.resolve("data/nbd.sock"));
+        assertThat(config().nbdTcp()).as("no TCP unless asked").isEmpty();
+    }
+
+    @Test
+    void servesItsVolumesOverNbdOnItsSocketAndOnLoopbackTcp() throws Exception {
+        NodeTools.require("libnbd-bin", "nbdinfo", "nbdcopy");
+        NodeTools.require("qemu-utils", "qemu-img");
+        ServerConfig base = config();
+        ServerConfig config = new ServerConfig(base.dataDir(), base.backupTarget(), base.csiEndpoint(), base.driverName(),
+                base.nodeId(), base.nbdSocket(), Optional.of(ServerConfig.parseNbdTcp("0")), Map.of());
+        byte[] data = new byte[1 << 20];
+        new java.util.Random(5).nextBytes(data);
+        Path source = tmp.resolve("source.img");
+        Files.write(source, data);
+        try (StrataServer server = StrataServer.start(config); CsiClient csi = CsiClient.connect(config.csiEndpoint())) {
+            csi.controller().createVolume(CreateVolumeRequest.newBuilder().setName("pvc-nbd").addVolumeCapabilities(mount())
+                    .setCapacityRange(io.strata.csi.v1.CapacityRange.newBuilder().setRequiredBytes(8 * MiB)).build());
+            InetSocketAddress tcp = server.nbd().tcpAddress().orElseThrow();
+            assertThat(tcp.getAddress().isLoopbackAddress()).as("TCP stays on the node unless an address is given").isTrue();
+            String unix = "nbd+unix:///pvc-nbd?socket=" + config.nbdSocket();
+            assertThat(run("nbdinfo", "--size", unix).strip()).isEqualTo(Long.toString(8 * MiB));
+            run("qemu-img", "convert", "-n", "-f", "raw", "-O", "raw", source.toString(),
+                    "nbd://127.0.0.1:" + tcp.getPort() + "/pvc-nbd");
+            Path back = tmp.resolve("back.img");
+            run("nbdcopy", unix, back.toString());
+            assertThat(Files.size(back)).isEqualTo(8 * MiB);
+            assertThat(java.util.Arrays.copyOf(Files.readAllBytes(back), data.length)).as("written over TCP, read over the socket")
+                    .isEqualTo(data);
+        }
+        assertThat(config.nbdSocket()).as("removed on stop").doesNotExist();
+    }
+
+    @Test
+    void nbdTcpAddressesAreAPortOrAHostAndPort() {
+        assertThat(ServerConfig.parseNbdTcp("10809")).isEqualTo(new InetSocketAddress(InetAddress.getLoopbackAddress(), 10809));
+        assertThat(ServerConfig.parseNbdTcp("0.0.0.0:10809").getAddress().isAnyLocalAddress()).isTrue();
+        assertThat(ServerConfig.parseNbdTcp("[::1]:7").getAddress().isLoopbackAddress()).isTrue();
+        for (String bad : new String[] {"", "x", ":10809", "10809:", "70000", "-1", "host:port"}) {
+            assertThatThrownBy(() -> ServerConfig.parseNbdTcp(bad)).as(bad).isInstanceOf(StrataException.InvalidArgument.class);
+        }
+    }
+
+    private static String run(String... argv) throws Exception {
+        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor()).as("%s: %s", String.join(" ", argv), out).isZero();
+        return out;
     }
 }

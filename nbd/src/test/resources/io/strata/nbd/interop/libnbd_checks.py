@@ -2,6 +2,7 @@
 
 Usage: libnbd_checks.py CHECK RW_URI RO_URI
   RW_URI: a fresh, empty read-write export; RO_URI: a read-only export (a snapshot).
+  The check "growable" takes the growable export of a fresh 64 MiB volume and its plain export.
 Prints "ok CHECK" and exits 0 when the check holds; a failed assertion exits non-zero.
 """
 import errno
@@ -260,6 +261,32 @@ def check_large_requests(rw, ro):
     h.pwrite(data, 16 * MIB)
     assert bytes(h.pread(32 * MIB, 16 * MIB)) == data
     h.shutdown()
+
+
+def check_growable(growable, plain):
+    tib64 = 64 << 40
+    g = connect(growable)
+    assert g.get_size() == tib64, g.get_size()
+    assert not g.is_read_only() and g.can_multi_conn()
+    p = connect(plain)
+    assert p.get_size() == 64 * MIB
+    data = os.urandom(MIB)
+    g.pwrite(data, 63 * MIB)
+    assert bytes(p.pread(MIB, 63 * MIB)) == data, "a write through the growable export is the volume's"
+    assert bytes(g.pread(MIB, 64 * MIB)) == bytes(MIB), "past the volume's end reads zeroes"
+    assert bytes(g.pread(MIB, 63 * MIB + MIB // 2)) == data[MIB // 2:] + bytes(MIB // 2)
+    assert bytes(g.pread(4096, tib64 - 4096)) == bytes(4096)
+    expect_error(errno.ENOSPC, g.pwrite, b"x" * 4096, 64 * MIB)
+    expect_error(errno.ENOSPC, g.pwrite, b"y" * 8192, 64 * MIB - 4096)
+    assert bytes(g.pread(4096, 64 * MIB - 4096)) == data[-4096:], "a refused write changes nothing"
+    expect_error(errno.EINVAL, g.pread, 4096, tib64)
+    g.trim(2 * MIB, 63 * MIB)
+    g.zero(MIB, 64 * MIB)
+    assert bytes(p.pread(MIB, 63 * MIB)) == bytes(MIB), "a trim over the end trims what is inside"
+    assert extents(g, MIB, 64 * MIB) == [(MIB, HOLE_ZERO)]
+    g.flush()
+    g.shutdown()
+    p.shutdown()
 
 
 def main():

@@ -7,12 +7,14 @@ import io.strata.server.StrataServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code strata server}: serves the data directory (CSI on a unix socket) until stopped by a signal. */
+/** {@code strata server}: serves the data directory (CSI and NBD on unix sockets) until stopped by a signal. */
 @Command(name = "server", mixinStandardHelpOptions = true,
         description = "Run Strata: the CSI driver over the data directory, until interrupted (Ctrl-C, SIGTERM).")
 final class ServerCommand implements Runnable {
@@ -32,6 +34,16 @@ final class ServerCommand implements Runnable {
 
     @Option(names = "--node-id", paramLabel = "ID", description = "This node's CSI id (default: env STRATA_NODE_ID, else the host name).")
     String nodeId;
+
+    @Option(names = "--nbd-socket", paramLabel = "PATH",
+            description = "NBD unix socket, which the node attaches volumes from (default: env STRATA_NBD_SOCKET, else nbd.sock in"
+                    + " the data directory).")
+    Path nbdSocket;
+
+    @Option(names = "--nbd-tcp", paramLabel = "[ADDRESS:]PORT",
+            description = "Also serve NBD on TCP: a port on 127.0.0.1, or ADDRESS:PORT (default: env STRATA_NBD_TCP, else no TCP)."
+                    + " No authentication: keep it on the node.")
+    String nbdTcp;
 
     @Override
     public void run() {
@@ -69,6 +81,9 @@ final class ServerCommand implements Runnable {
                         : root.env("STRATA_CSI_ENDPOINT").map(CsiEndpoint::parse).orElse(ServerConfig.defaultCsiEndpoint(root.dataDir)),
                 new DriverName(driverName != null ? driverName : root.env("STRATA_DRIVER_NAME").orElse(DriverName.DEFAULT.value())),
                 nodeId != null ? nodeId : root.env("STRATA_NODE_ID").orElseGet(ServerCommand::hostName),
+                nbdSocket != null ? nbdSocket
+                        : root.env("STRATA_NBD_SOCKET").map(Path::of).orElse(ServerConfig.defaultNbdSocket(root.dataDir)),
+                Optional.ofNullable(nbdTcp).or(() -> root.env("STRATA_NBD_TCP")).map(ServerConfig::parseNbdTcp),
                 root.environment());
     }
 
