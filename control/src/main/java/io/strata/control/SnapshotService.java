@@ -2,6 +2,7 @@ package io.strata.control;
 
 import io.strata.backupstore.format.BackupConfig;
 import io.strata.backupstore.format.BackupUrl;
+import io.strata.backupstore.format.Compression;
 import io.strata.control.BackupService.BackupEntry;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
@@ -134,6 +135,22 @@ public final class SnapshotService {
         }
     }
 
+    /**
+     * Starts a backup of {@code volume} to the backup target: of one of its snapshots, or of a
+     * snapshot taken now (named like the backup, and deleted with it). Runs under the volume's lock,
+     * so the volume cannot go while the job is set up.
+     *
+     * @param backup the backup's name; empty for {@code backup-} and 16 hex digits
+     * @throws StrataException.AlreadyExists when a backup of that name is made here already
+     * @throws StrataException.NotFound      when the volume or the snapshot does not exist
+     */
+    public Jobs.Status backup(VolumeName volume, Optional<SnapshotName> snapshot, Optional<String> backup, boolean full,
+                              Compression compression, Map<String, String> labels) throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(volume.value()))) {
+            return jobs.startBackup(new Jobs.BackupOrder(volume, snapshot, backupTarget.get(), backup, full, compression, labels));
+        }
+    }
+
     /** The snapshot or backup a handle names, if it exists (a backup also when it was never made here). */
     public Optional<SnapshotView> find(SnapshotHandle handle) throws IOException {
         return switch (handle) {
@@ -190,9 +207,10 @@ public final class SnapshotService {
      * also removes the snapshot cut for it (not an in-cluster snapshot it was made from), and
      * collects blocks no other backup needs.
      *
+     * @return the backup blocks that no backup uses any more and were removed; 0 for a snapshot
      * @throws StrataException.Unavailable while the backup is still being made, or restored from
      */
-    public void delete(SnapshotHandle handle) throws IOException {
+    public long delete(SnapshotHandle handle) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(volumeOf(handle)))) {
             switch (handle) {
                 case SnapshotHandle.Snapshot s -> {
@@ -202,6 +220,7 @@ public final class SnapshotService {
                             volume.deleteSnapshot(s.snapshot());
                         }
                     }
+                    return 0;
                 }
                 case SnapshotHandle.Backup b -> {
                     List<Jobs.Status> restores = jobs.restoresRunningFrom(b.volume(), b.backup());
@@ -222,7 +241,7 @@ public final class SnapshotService {
                         }
                     }
                     // last, as it is the slow part and may fail on an unreachable target: a retry finds only this left
-                    backups.delete(BackupUrl.of(backupTarget.get(), b.volume(), b.backup()).encode());
+                    return backups.delete(BackupUrl.of(backupTarget.get(), b.volume(), b.backup()).encode());
                 }
             }
         }

@@ -1,5 +1,6 @@
 package io.strata.control.job;
 
+import io.strata.backupstore.BackupProgress;
 import java.time.Instant;
 import java.util.Map;
 
@@ -15,10 +16,13 @@ import java.util.Map;
  * @param error       why it failed; null unless {@code state} is ERROR
  * @param compression a backup's compression method; null for lz4 (and for records written before it was kept)
  * @param labels      a backup's labels; null to take the labels of the snapshot it reads
+ * @param bytesUploaded compressed bytes a backup sent to the target, as of its end
+ * @param blocksNew     blocks a backup uploaded, as of its end
+ * @param blocksReused  blocks a backup found in the target already, as of its end
  */
 public record JobRecord(String id, Kind kind, State state, String volume, String snapshot, String target, String backup,
                         String mode, Instant created, Instant finished, String error, long bytesDone, long bytesTotal,
-                        String compression, Map<String, String> labels) {
+                        String compression, Map<String, String> labels, long bytesUploaded, long blocksNew, long blocksReused) {
 
     public enum Kind { BACKUP, RESTORE }
 
@@ -32,11 +36,11 @@ public record JobRecord(String id, Kind kind, State state, String volume, String
     /** A job whose backup takes lz4 and the labels of the snapshot it reads. */
     public JobRecord(String id, Kind kind, State state, String volume, String snapshot, String target, String backup,
                      String mode, Instant created, Instant finished, String error, long bytesDone, long bytesTotal) {
-        this(id, kind, state, volume, snapshot, target, backup, mode, created, finished, error, bytesDone, bytesTotal, null, null);
+        this(id, kind, state, volume, snapshot, target, backup, mode, created, finished, error, bytesDone, bytesTotal, null, null, 0, 0, 0);
     }
 
-    JobRecord with(State newState, Instant when, String why, long done, long total) {
-        return new JobRecord(id, kind, newState, volume, snapshot, target, backup, mode, created, when, why, done, total,
-                compression, labels);
+    JobRecord with(State newState, Instant when, String why, BackupProgress progress) {
+        return new JobRecord(id, kind, newState, volume, snapshot, target, backup, mode, created, when, why, progress.bytesScanned(),
+                progress.bytesToScan(), compression, labels, progress.bytesUploaded(), progress.blocksNew(), progress.blocksReused());
     }
 }

@@ -143,7 +143,7 @@ public final class Jobs {
         }
         JobRecord job = new JobRecord(backup, JobRecord.Kind.BACKUP, JobRecord.State.RUNNING, order.volume().value(), snapshot.value(),
                 order.targetUrl(), backup, order.full() ? "full" : "incremental", clock.instant(), null, null, 0, 0,
-                order.compression().method(), Map.copyOf(order.labels()));
+                order.compression().method(), Map.copyOf(order.labels()), 0, 0, 0);
         try {
             table.put(key(job), job);
         } catch (IOException | RuntimeException e) {
@@ -391,7 +391,7 @@ public final class Jobs {
     }
 
     private void finish(JobRecord job, JobRecord.State state, String error, BackupProgress progress) {
-        JobRecord ended = job.with(state, clock.instant(), error, progress.bytesScanned(), progress.bytesToScan());
+        JobRecord ended = job.with(state, clock.instant(), error, progress);
         try {
             table.put(key(job), ended);
         } catch (IOException | RuntimeException e) {

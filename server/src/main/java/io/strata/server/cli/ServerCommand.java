@@ -12,9 +12,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code strata server}: serves the data directory (CSI on a unix socket) until stopped by a signal. */
+/** {@code strata server}: serves the data directory (CSI on a unix socket, REST over HTTP) until stopped by a signal. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run Strata: the CSI driver over the data directory, until interrupted (Ctrl-C, SIGTERM).")
+        description = "Run Strata: the CSI driver and the REST API over the data directory, until interrupted (Ctrl-C, SIGTERM).")
 final class ServerCommand implements Runnable {
     @ParentCommand
     RootCommand root;
@@ -32,6 +32,11 @@ final class ServerCommand implements Runnable {
 
     @Option(names = "--node-id", paramLabel = "ID", description = "This node's CSI id (default: env STRATA_NODE_ID, else the host name).")
     String nodeId;
+
+    @Option(names = "--http", paramLabel = "HOST:PORT",
+            description = "Where the REST API, /openapi.json and /metrics listen, or 'off' (default: env STRATA_HTTP, else "
+                    + ServerConfig.DEFAULT_HTTP + ").")
+    String http;
 
     @Override
     public void run() {
@@ -69,7 +74,10 @@ final class ServerCommand implements Runnable {
                         : root.env("STRATA_CSI_ENDPOINT").map(CsiEndpoint::parse).orElse(ServerConfig.defaultCsiEndpoint(root.dataDir)),
                 new DriverName(driverName != null ? driverName : root.env("STRATA_DRIVER_NAME").orElse(DriverName.DEFAULT.value())),
                 nodeId != null ? nodeId : root.env("STRATA_NODE_ID").orElseGet(ServerCommand::hostName),
-                root.environment());
+                root.environment(),
+                // an empty STRATA_HTTP turns HTTP off, as 'off' does
+                ServerConfig.parseHttp(http != null ? http
+                        : root.environment().containsKey("STRATA_HTTP") ? root.environment().get("STRATA_HTTP") : ServerConfig.DEFAULT_HTTP));
     }
 
     private static String hostName() {
