@@ -24,14 +24,18 @@ import org.slf4j.LoggerFactory;
 /**
  * Counts what there is, once per scrape: volumes and their bytes, snapshots, jobs by kind and state,
  * and the backups in the target by state. Listing a target (an S3 bucket) costs requests, so that
- * count is kept for {@code backupTtl} between scrapes; a target that cannot be listed is reported
+ * count is kept for {@code backupTtl} between scrapes, or until a backup job starts or ends here; a target that cannot be listed is reported
  * down rather than failing the scrape.
  */
 final class Census {
     private static final Logger LOG = LoggerFactory.getLogger(Census.class);
 
-    /** The backups in the target by state ({@code complete}, {@code in-progress}, {@code failed}); empty when it could not be listed. */
-    record Backups(Instant taken, String target, Optional<Map<String, Integer>> byState) {}
+    /**
+     * The backups in the target by state ({@code complete}, {@code in-progress}, {@code failed}); empty when it could not be listed.
+     *
+     * @param jobs the backup jobs' states when it was taken: a job that started or ended since makes it stale
+     */
+    record Backups(Instant taken, String target, int jobs, Optional<Map<String, Integer>> byState) {}
 
     /** What one scrape reports. */
     record Counts(int volumes, long provisionedBytes, long allocatedBytes, int snapshots, Map<List<String>, Integer> jobs, Backups backups) {}
@@ -79,16 +83,22 @@ final class Census {
                 byJob.put(List.of(lower(kind), lower(state)), 0);
             }
         }
+        List<String> backupJobs = new java.util.ArrayList<>();
         for (Jobs.Status job : jobs.all()) {
-            byJob.merge(List.of(lower(job.record().kind()), lower(job.record().state())), 1, Integer::sum);
+            JobRecord r = job.record();
+            byJob.merge(List.of(lower(r.kind()), lower(r.state())), 1, Integer::sum);
+            if (r.kind() == JobRecord.Kind.BACKUP) {
+                backupJobs.add(r.id() + "=" + r.state());
+            }
         }
-        return new Counts(volumes, provisioned, allocated, snapshots, byJob, backups());
+        return new Counts(volumes, provisioned, allocated, snapshots, byJob, backups(backupJobs.hashCode()));
     }
 
-    private Backups backups() {
+    private Backups backups(int jobsNow) {
         String url = target.get();
         Instant now = clock.instant();
-        if (lastBackups != null && lastBackups.target().equals(url) && lastBackups.taken().plus(backupTtl).isAfter(now)) {
+        if (lastBackups != null && lastBackups.target().equals(url) && lastBackups.jobs() == jobsNow
+                && lastBackups.taken().plus(backupTtl).isAfter(now)) {
             return lastBackups;
         }
         Optional<Map<String, Integer>> byState;
@@ -105,7 +115,7 @@ final class Census {
             LOG.warn("metrics: the backup target cannot be listed ({})", e.getClass().getSimpleName());
             byState = Optional.empty();
         }
-        lastBackups = new Backups(now, url, byState);
+        lastBackups = new Backups(now, url, jobsNow, byState);
         return lastBackups;
     }
 

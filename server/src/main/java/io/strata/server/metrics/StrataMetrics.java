@@ -70,6 +70,13 @@ public final class StrataMetrics implements Jobs.Listener {
         backupSeconds = histogram("strata_backup_duration_seconds", "Time from a backup's start to its end, retries included.");
         restoreSeconds = histogram("strata_restore_duration_seconds", "Time from a restore's start to its end, retries included.");
         nbdMetrics(nbd);
+        for (String outcome : new String[] {"complete", "error"}) { // every series from the start, at zero: dashboards see them
+            backupSeconds.labelValues(outcome);
+            restoreSeconds.labelValues(outcome);
+            for (JobRecord.Kind kind : JobRecord.Kind.values()) {
+                jobsEnded.labelValues(kind.name().toLowerCase(Locale.ROOT), outcome);
+            }
+        }
     }
 
     private void nbdMetrics(NbdCounters nbd) {

@@ -76,6 +76,11 @@ final class ApiHarness implements AutoCloseable {
         }
     }
 
+    /** A value as the JSON tree it is written as, to compare with answers. */
+    JsonNode json(Object value) {
+        return JSON.valueToTree(value);
+    }
+
     Answer get(String path) {
         return send("GET", path, null, null, Map.of());
     }
