@@ -69,7 +69,7 @@ final class ServerCommand implements Runnable {
     }
 
     ServerConfig config() {
-        return new ServerConfig(root.dataDir, root.backupTarget(backupTarget),
+        return new ServerConfig(root.dataDir, root.configuredBackupTarget(backupTarget),
                 csiEndpoint != null ? CsiEndpoint.parse(csiEndpoint)
                         : root.env("STRATA_CSI_ENDPOINT").map(CsiEndpoint::parse).orElse(ServerConfig.defaultCsiEndpoint(root.dataDir)),
                 new DriverName(driverName != null ? driverName : root.env("STRATA_DRIVER_NAME").orElse(DriverName.DEFAULT.value())),
