@@ -2,7 +2,9 @@ package io.strata.control;
 
 import io.strata.backupstore.format.BackupConfig;
 import io.strata.backupstore.format.BackupUrl;
+import io.strata.backupstore.format.Compression;
 import io.strata.control.BackupService.BackupEntry;
+import io.strata.control.job.BackupOrder;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
 import io.strata.domain.SnapshotHandle;
@@ -22,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Snapshots as a cluster sees them: in-cluster snapshots of a volume ({@code ss://}, {@code snap://})
@@ -56,12 +59,17 @@ public final class SnapshotService {
     private final BackupService backups;
     private final Jobs jobs;
     private final KeyedLocks locks;
-    private final String backupTarget;
+    private final Supplier<String> backupTarget;
 
     /**
      * @param locks shared with {@link VolumeService}: calls on one volume run one at a time
      */
     public SnapshotService(VolumeStore volumes, BackupService backups, Jobs jobs, KeyedLocks locks, String backupTarget) {
+        this(volumes, backups, jobs, locks, () -> backupTarget);
+    }
+
+    /** As {@link #SnapshotService(VolumeStore, BackupService, Jobs, KeyedLocks, String)}, with a backup target each call reads once. */
+    public SnapshotService(VolumeStore volumes, BackupService backups, Jobs jobs, KeyedLocks locks, Supplier<String> backupTarget) {
         this.volumes = volumes;
         this.locks = locks;
         this.backups = backups;
@@ -116,7 +124,7 @@ public final class SnapshotService {
                     throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as an in-cluster snapshot of '"
                             + source + "', not as a backup");
                 }
-                return view(jobs.startBackup(name, source, backupTarget, full, labels));
+                return view(jobs.startBackup(name, source, backupTarget.get(), full, labels));
             }
             if (owner.isPresent()) {
                 SnapshotInfo info = volume.snapshot(name);
@@ -125,6 +133,22 @@ public final class SnapshotService {
             Map<String, String> snapshotLabels = new HashMap<>(labels);
             snapshotLabels.put(SCHEME_LABEL, kind.scheme);
             return view(source, volume.createSnapshot(name, snapshotLabels, true), kind.scheme);
+        }
+    }
+
+    /**
+     * Starts a backup of {@code volume} to the backup target: of one of its snapshots, or of a
+     * snapshot taken now (named like the backup, and deleted with it). Runs under the volume's lock,
+     * so the volume cannot go while the job is set up.
+     *
+     * @param backup the backup's name; empty for {@code backup-} and 16 hex digits
+     * @throws StrataException.AlreadyExists when a backup of that name is made here already
+     * @throws StrataException.NotFound      when the volume or the snapshot does not exist
+     */
+    public Jobs.Status backup(VolumeName volume, Optional<SnapshotName> snapshot, Optional<String> backup, boolean full,
+                              Compression compression, Map<String, String> labels) throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(volume.value()))) {
+            return jobs.startBackup(new BackupOrder(volume, snapshot, backupTarget.get(), backup, full, compression, labels));
         }
     }
 
@@ -167,7 +191,7 @@ public final class SnapshotService {
     /** Every snapshot of every volume and every backup in the target, oldest first. */
     public List<SnapshotView> listAll() throws IOException {
         List<SnapshotView> out = new ArrayList<>();
-        List<String> backupVolumes = new ArrayList<>(backups.backupVolumes(backupTarget).stream().map(v -> v.name()).toList());
+        List<String> backupVolumes = new ArrayList<>(backups.backupVolumes(backupTarget.get()).stream().map(v -> v.name()).toList());
         for (VolumeInfo info : volumes.list()) {
             out.addAll(listByVolume(info.name()));
             backupVolumes.remove(info.name().value());
@@ -181,11 +205,13 @@ public final class SnapshotService {
 
     /**
      * Deletes the snapshot or backup a handle names; one already gone is fine. Deleting a backup
-     * also removes the snapshot it was cut from, and collects blocks no other backup needs.
+     * also removes the snapshot cut for it (not an in-cluster snapshot it was made from), and
+     * collects blocks no other backup needs.
      *
+     * @return the backup blocks that no backup uses any more and were removed; 0 for a snapshot
      * @throws StrataException.Unavailable while the backup is still being made, or restored from
      */
-    public void delete(SnapshotHandle handle) throws IOException {
+    public long delete(SnapshotHandle handle) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(volumeOf(handle)))) {
             switch (handle) {
                 case SnapshotHandle.Snapshot s -> {
@@ -195,6 +221,7 @@ public final class SnapshotService {
                             volume.deleteSnapshot(s.snapshot());
                         }
                     }
+                    return 0;
                 }
                 case SnapshotHandle.Backup b -> {
                     List<Jobs.Status> restores = jobs.restoresRunningFrom(b.volume(), b.backup());
@@ -208,12 +235,14 @@ public final class SnapshotService {
                         jobs.forget(JobRecord.Kind.BACKUP, job.get().record().id()); // Unavailable while it runs
                         VolumeName volume = VolumeName.of(b.volume());
                         SnapshotName snapshot = SnapshotName.of(job.get().record().snapshot());
-                        if (volumes.exists(volume) && volumes.open(volume).snapshots().stream().anyMatch(i -> i.name().equals(snapshot))) {
+                        // only a snapshot cut for this backup goes with it; one a user took and had backed up stays
+                        if (volumes.exists(volume) && volumes.open(volume).snapshots().stream().anyMatch(i -> i.name().equals(snapshot)
+                                && b.backup().equals(i.labels().get(VolumeBackups.BACKUP_LABEL)))) {
                             volumes.open(volume).deleteSnapshot(snapshot);
                         }
                     }
                     // last, as it is the slow part and may fail on an unreachable target: a retry finds only this left
-                    backups.delete(BackupUrl.of(backupTarget, b.volume(), b.backup()).encode());
+                    return backups.delete(BackupUrl.of(backupTarget.get(), b.volume(), b.backup()).encode());
                 }
             }
         }
@@ -260,7 +289,7 @@ public final class SnapshotService {
             }
         }
         List<SnapshotView> out = new ArrayList<>();
-        for (BackupEntry entry : backups.backups(backupTarget, volume)) {
+        for (BackupEntry entry : backups.backups(backupTarget.get(), volume)) {
             Jobs.Status job = unfinished.remove(entry.config().name());
             if (job != null) {
                 out.add(view(job));
@@ -279,7 +308,7 @@ public final class SnapshotService {
             return Optional.empty(); // names the backupstore cannot hold
         }
         try {
-            return Optional.of(backupView(b, backups.inspect(BackupUrl.of(backupTarget, b.volume(), b.backup()).encode())));
+            return Optional.of(backupView(b, backups.inspect(BackupUrl.of(backupTarget.get(), b.volume(), b.backup()).encode())));
         } catch (StrataException.NotFound e) {
             return Optional.empty();
         }

@@ -6,6 +6,7 @@ import io.strata.control.job.Jobs;
 import io.strata.control.state.StateStore;
 import io.strata.domain.ByteSize;
 import io.strata.domain.SnapshotHandle;
+import io.strata.domain.SnapshotName;
 import io.strata.domain.StrataException;
 import io.strata.domain.VolumeName;
 import io.strata.engine.Volume;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Volumes as a cluster sees them: provisioned by name (idempotently, empty or from a snapshot, a
@@ -99,7 +101,7 @@ public final class VolumeService {
     private final StateStore.Table<VolumeRecord> records;
     private final StateStore.Table<Attachment> attachments;
     private final Path dataDir;
-    private final String backupTarget;
+    private final Supplier<String> backupTarget;
     private final Clock clock;
 
     /**
@@ -108,6 +110,15 @@ public final class VolumeService {
      */
     public VolumeService(VolumeStore volumes, Jobs jobs, KeyedLocks locks, StateStore state, Path dataDir, String backupTarget,
                          Clock clock) throws IOException {
+        this(volumes, jobs, locks, state, dataDir, () -> backupTarget, clock);
+    }
+
+    /**
+     * As {@link #VolumeService(VolumeStore, Jobs, KeyedLocks, StateStore, Path, String, Clock)}, with a backup
+     * target that may change while the process runs (a {@link BackupTargetSetting}): each call reads it once.
+     */
+    public VolumeService(VolumeStore volumes, Jobs jobs, KeyedLocks locks, StateStore state, Path dataDir,
+                         Supplier<String> backupTarget, Clock clock) throws IOException {
         this.volumes = volumes;
         this.locks = locks;
         this.jobs = jobs;
@@ -163,7 +174,7 @@ public final class VolumeService {
                                             + "' is still being made (" + making.get().percent() + "%); a volume can be restored from it"
                                             + " once it is complete");
                                 }
-                                BackupUrl url = BackupUrl.of(backupTarget, bak.volume(), bak.backup());
+                                BackupUrl url = BackupUrl.of(backupTarget.get(), bak.volume(), bak.backup());
                                 long minimum = jobs.restoreSize(url);
                                 jobs.startRestore(name, url, Optional.of(size(name, required, limit, minimum)));
                             }
@@ -300,6 +311,37 @@ public final class VolumeService {
                 volume.expand(size);
             }
             return volume.size();
+        }
+    }
+
+    /**
+     * Makes a volume's content that of one of its in-cluster snapshots again; what was written since
+     * is lost. Later snapshots stay.
+     *
+     * @throws StrataException.NotFound           when the volume, or such a snapshot of it, does not exist
+     * @throws StrataException.FailedPrecondition while it is attached: its content would change under the workload
+     * @throws StrataException.Unavailable        while a restore fills it (retry)
+     */
+    public VolumeView revert(VolumeName name, SnapshotName snapshot) throws IOException {
+        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
+            if (!volumes.exists(name)) {
+                throw new StrataException.NotFound("volume '" + name + "' does not exist");
+            }
+            Optional<Attachment> attached = attachments.get(name.value());
+            if (attached.isPresent()) {
+                throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '" + attached.get().node()
+                        + "': detach it (stop its workload) before reverting it, or its data would change under the workload");
+            }
+            jobs.requireRestored(name, "reverted");
+            Volume volume = volumes.open(name);
+            boolean inCluster = volume.snapshots().stream().anyMatch(s -> s.name().equals(snapshot) && s.userCreated()
+                    && !s.labels().containsKey(VolumeBackups.BACKUP_LABEL));
+            if (!inCluster) {
+                throw new StrataException.NotFound("volume '" + name + "' has no snapshot '" + snapshot + "' to revert to: list its"
+                        + " snapshots to pick one");
+            }
+            volume.revert(snapshot);
+            return view(name).orElseThrow();
         }
     }
 

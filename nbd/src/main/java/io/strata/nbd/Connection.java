@@ -23,11 +23,14 @@ final class Connection {
     private final NbdConfig config;
     private final BufferPool pool;
     private final Executor background;
+    private final NbdCounters counters;
     private volatile boolean handshakeDone;
     private volatile Runnable onHandshakeDone = () -> { };
 
-    Connection(long id, SocketChannel channel, Exports exports, NbdConfig config, BufferPool pool, Executor background) {
+    Connection(long id, SocketChannel channel, Exports exports, NbdConfig config, BufferPool pool, Executor background,
+               NbdCounters counters) {
         this.id = id;
+        this.counters = counters;
         this.socket = channel;
         this.exports = exports;
         this.config = config;
@@ -59,7 +62,7 @@ final class Connection {
             if (session.isPresent()) {
                 LOG.log(System.Logger.Level.DEBUG, "connection {0} serves export ''{1}''", id, session.get().export().name());
                 new Transmission(session.get(), in, writer, pool, background,
-                        config.maxRequestsInFlight(), config.maxBytesInFlight()).run();
+                        config.maxRequestsInFlight(), config.maxBytesInFlight(), counters).run();
             }
         } catch (MalformedFrameException e) {
             LOG.log(System.Logger.Level.WARNING, "closing NBD connection {0}: {1}", id, e.getMessage());

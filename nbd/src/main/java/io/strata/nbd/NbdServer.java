@@ -51,11 +51,14 @@ public final class NbdServer implements AutoCloseable {
     private final ExecutorService background = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("nbd-request-", 0).factory());
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().daemon().name("nbd-timer").factory());
+    private final NbdCounters counters;
     private volatile boolean closed;
 
-    private NbdServer(NbdConfig config, Exports exports, ServerSocketChannel unix, Optional<ServerSocketChannel> tcp) {
+    private NbdServer(NbdConfig config, Exports exports, ServerSocketChannel unix, Optional<ServerSocketChannel> tcp,
+                      NbdCounters counters) {
         timer.setRemoveOnCancelPolicy(true); // one timer per connection: drop them as handshakes end
         this.config = config;
+        this.counters = counters;
         this.exports = exports;
         this.unix = unix;
         this.tcp = tcp;
@@ -63,6 +66,11 @@ public final class NbdServer implements AutoCloseable {
 
     /** Binds the sockets and starts serving. */
     public static NbdServer start(NbdConfig config, Exports exports) throws IOException {
+        return start(config, exports, new NbdCounters());
+    }
+
+    /** Binds the sockets and starts serving, counting what it serves in {@code counters} (e.g. the process's metrics). */
+    public static NbdServer start(NbdConfig config, Exports exports, NbdCounters counters) throws IOException {
         ServerSocketChannel unix = bindUnix(config.unixSocket());
         Optional<ServerSocketChannel> tcp = Optional.empty();
         try {
@@ -78,7 +86,7 @@ public final class NbdServer implements AutoCloseable {
             tcp.ifPresent(NbdServer::closeQuietly);
             throw e;
         }
-        NbdServer server = new NbdServer(config, exports, unix, tcp);
+        NbdServer server = new NbdServer(config, exports, unix, tcp, counters);
         server.accept(unix, "unix");
         tcp.ifPresent(channel -> server.accept(channel, "tcp"));
         LOG.log(System.Logger.Level.INFO, "NBD server listening on {0}{1}", config.unixSocket(),
@@ -130,6 +138,11 @@ public final class NbdServer implements AutoCloseable {
         });
     }
 
+    /** What the server has served since it started. */
+    public NbdCounters counters() {
+        return counters;
+    }
+
     /** Connections being served now. */
     public int connectionCount() {
         return connections.size();
@@ -169,12 +182,14 @@ public final class NbdServer implements AutoCloseable {
             return;
         }
         long id = ids.incrementAndGet();
-        Connection connection = new Connection(id, channel, exports, config, pool, background);
+        Connection connection = new Connection(id, channel, exports, config, pool, background, counters);
+        counters.connectionOpened();
         Thread thread = Thread.ofPlatform().daemon().name("nbd-connection-" + id).unstarted(() -> {
             try {
                 connection.serve();
             } finally {
                 connections.remove(connection);
+                counters.connectionClosed();
             }
         });
         connections.put(connection, thread);

@@ -52,11 +52,13 @@ final class Transmission {
     private final int maxRequests;
     private final Semaphore requests;
     private final Semaphore bytes;
+    private final NbdCounters counters;
     private volatile IOException sendFailure;
 
     Transmission(Session session, InputBuffer in, ReplyWriter writer, BufferPool pool, Executor background,
-                 int maxRequests, int maxBytes) {
+                 int maxRequests, int maxBytes, NbdCounters counters) {
         this.session = session;
+        this.counters = counters;
         this.device = session.export().device();
         this.in = in;
         this.writer = writer;
@@ -139,6 +141,7 @@ final class Transmission {
         switch (request) {
             case Request.Read r -> {
                 if (inRange(r.handle(), r.offset(), r.length())) {
+                    counters.read(r.length());
                     if (r.length() <= INLINE_MAX) {
                         readInline(r);
                     } else {
@@ -155,7 +158,10 @@ final class Transmission {
             case Request.Write w -> {
                 if (!writable(w.handle()) || !inRange(w.handle(), w.offset(), w.length())) {
                     give(owned);
-                } else if (owned == null) {
+                    return true;
+                }
+                counters.write(w.length());
+                if (owned == null) {
                     try {
                         device.writeAt(w.data(), w.offset());
                         reply(new Reply.SimpleOk(w.handle()));
@@ -169,9 +175,13 @@ final class Transmission {
                     });
                 }
             }
-            case Request.Flush f -> inBackground(f.handle(), 0, null, () -> ok(f.handle(), true));
+            case Request.Flush f -> {
+                counters.flush();
+                inBackground(f.handle(), 0, null, () -> ok(f.handle(), true));
+            }
             case Request.Trim t -> {
                 if (writable(t.handle()) && inRange(t.handle(), t.offset(), t.length())) {
+                    counters.trim();
                     inBackground(t.handle(), 0, null, () -> {
                         device.unmap(t.offset(), t.length());
                         return ok(t.handle(), t.fua());
@@ -184,6 +194,7 @@ final class Transmission {
                         // zeroes that must take space are written as data: not faster than a write
                         reply(error(z.handle(), NbdError.ENOTSUP, "zeroes without holes are no faster than a write here"));
                     } else {
+                        counters.writeZeroes();
                         inBackground(z.handle(), 0, null, () -> {
                             if (z.noHole()) {
                                 writeZeroBytes(z.offset(), z.length());
@@ -197,6 +208,7 @@ final class Transmission {
             }
             case Request.Cache c -> {
                 if (inRange(c.handle(), c.offset(), c.length())) {
+                    counters.cache();
                     reply(new Reply.SimpleOk(c.handle())); // reads are served from the page cache anyway
                 }
             }
@@ -232,6 +244,7 @@ final class Transmission {
         if (!inRange(s.handle(), s.offset(), s.length())) {
             return;
         }
+        counters.blockStatus();
         try {
             List<BlockDescriptor> extents = Allocation.describe(session.export().allocated(), s.offset(), s.length(),
                     s.requestOne(), Allocation.MAX_DESCRIPTORS);
@@ -349,6 +362,7 @@ final class Transmission {
     }
 
     private Reply error(long handle, NbdError error, String message) {
+        counters.error();
         return session.structured() ? new Reply.Error(handle, true, error, message) : new Reply.SimpleError(handle, error);
     }
 

@@ -186,6 +186,44 @@ class NbdServerTest {
     }
 
     @Test
+    void countersFollowWhatIsServed() throws Exception {
+        NbdCounters counters = new NbdCounters();
+        server = NbdServer.start(config(), exports, counters);
+        assertThat(server.counters()).isSameAs(counters);
+        try (RawClient client = opened("vol"); RawClient readOnly = client()) {
+            assertThat(readOnly.open("ro", false)).isEqualTo(SIZE);
+            client.write(1, 0, new byte[] {1, 2, 3});
+            assertThat(client.readSimpleReply().error()).isZero();
+            assertThat(client.read(2, 0, 4096)).hasSize(4096);
+            client.send(new Request.Flush(3));
+            assertThat(client.readSimpleReply().error()).isZero();
+            client.send(new Request.Trim(4, 4096, 4096, false));
+            assertThat(client.readSimpleReply().error()).isZero();
+            client.send(new Request.Read(5, SIZE - 1, 2, false, false));
+            assertThat(client.readSimpleReply().error()).as("beyond the end").isEqualTo(NbdError.EINVAL.code());
+            readOnly.write(6, 0, new byte[] {1});
+            assertThat(readOnly.readSimpleReply().error()).isEqualTo(NbdError.EPERM.code());
+
+            NbdCounters.Snapshot seen = counters.snapshot();
+            assertThat(seen.connections()).isEqualTo(2);
+            assertThat(seen.openConnections()).isEqualTo(2);
+            assertThat(seen.writes()).isEqualTo(1);
+            assertThat(seen.bytesWritten()).isEqualTo(3);
+            assertThat(seen.reads()).isEqualTo(1);
+            assertThat(seen.bytesRead()).isEqualTo(4096);
+            assertThat(seen.flushes()).isEqualTo(1);
+            assertThat(seen.trims()).isEqualTo(1);
+            assertThat(seen.errors()).as("the read beyond the end and the write to a read-only export").isEqualTo(2);
+        }
+        long deadline = System.nanoTime() + SOON.toNanos();
+        while (counters.snapshot().openConnections() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        assertThat(counters.snapshot().openConnections()).isZero();
+        assertThat(counters.snapshot().connections()).isEqualTo(2);
+    }
+
+    @Test
     void deviceFailuresBecomeErrorReplies() throws Exception {
         start(config());
         try (RawClient client = opened("vol")) {

@@ -2,11 +2,14 @@ package io.strata.server;
 
 import io.strata.csi.CsiEndpoint;
 import io.strata.csi.DriverName;
+import io.strata.backupstore.lock.BackupLock;
 import io.strata.domain.StrataException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,12 +26,19 @@ import java.util.Optional;
  * @param nbdSocket    the NBD server's unix socket, which the Node service attaches volumes from
  * @param nbdTcp       where the NBD server also listens on TCP, if anywhere
  * @param environment  the process environment, for S3 credentials and endpoints
+ * @param http         where the REST API, /openapi.json and /metrics listen; empty: no HTTP
  */
 public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEndpoint, DriverName driverName, String nodeId,
-                           Path nbdSocket, Optional<InetSocketAddress> nbdTcp, Map<String, String> environment) {
+                           Path nbdSocket, Optional<InetSocketAddress> nbdTcp, Map<String, String> environment,
+                           Optional<InetSocketAddress> http) {
+    /** Seconds a backupstore lock attempt waits for rivals before it looks (Longhorn's 2 s when unset). */
+    public static final String BACKUP_LOCK_SETTLE_ENV = "STRATA_BACKUP_LOCK_SETTLE";
+    /** The HTTP listener of {@code strata server} unless told otherwise: this machine only. */
+    public static final String DEFAULT_HTTP = "127.0.0.1:9500";
 
     public ServerConfig {
         dataDir = dataDir.toAbsolutePath().normalize();
+        Objects.requireNonNull(http, "http");
         nbdSocket = nbdSocket.toAbsolutePath().normalize();
         Objects.requireNonNull(nbdTcp, "nbdTcp");
         environment = Map.copyOf(environment);
@@ -37,7 +47,48 @@ public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEnd
     /** The embedded defaults for everything but the backup target, CSI endpoint, driver name and node id. */
     public ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEndpoint, DriverName driverName, String nodeId,
                         Map<String, String> environment) {
-        this(dataDir, backupTarget, csiEndpoint, driverName, nodeId, defaultNbdSocket(dataDir), Optional.empty(), environment);
+        this(dataDir, backupTarget, csiEndpoint, driverName, nodeId, defaultNbdSocket(dataDir), Optional.empty(), environment,
+                Optional.empty());
+    }
+
+    /** The embedded NBD defaults, without HTTP. */
+    public ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEndpoint, DriverName driverName, String nodeId,
+                        Path nbdSocket, Optional<InetSocketAddress> nbdTcp, Map<String, String> environment) {
+        this(dataDir, backupTarget, csiEndpoint, driverName, nodeId, nbdSocket, nbdTcp, environment, Optional.empty());
+    }
+
+    /** This configuration listening for HTTP at {@code address} (port 0: a free port). */
+    public ServerConfig withHttp(InetSocketAddress address) {
+        return new ServerConfig(dataDir, backupTarget, csiEndpoint, driverName, nodeId, nbdSocket, nbdTcp, environment,
+                Optional.of(address));
+    }
+
+    /**
+     * The HTTP listener a flag or {@code STRATA_HTTP} names: {@code HOST:PORT}, {@code http://HOST:PORT}
+     * or {@code :PORT} (loopback); {@code off} or empty for none.
+     *
+     * @throws StrataException.InvalidArgument when it is none of these
+     */
+    public static Optional<InetSocketAddress> parseHttp(String text) {
+        String value = text == null ? "" : text.strip();
+        if (value.isEmpty() || value.equalsIgnoreCase("off")) {
+            return Optional.empty();
+        }
+        String hostPort = value.startsWith("http://") ? value.substring("http://".length()) : value;
+        if (hostPort.endsWith("/")) {
+            hostPort = hostPort.substring(0, hostPort.length() - 1);
+        }
+        try {
+            URI uri = new URI("http://" + (hostPort.startsWith(":") ? "127.0.0.1" + hostPort : hostPort));
+            if (uri.getHost() == null || uri.getPort() < 0 || uri.getPort() > 65535 || uri.getRawPath() != null && !uri.getRawPath().isEmpty()
+                    || uri.getQuery() != null || uri.getUserInfo() != null) {
+                throw new IllegalArgumentException();
+            }
+            return Optional.of(new InetSocketAddress(InetAddress.getByName(uri.getHost()), uri.getPort()));
+        } catch (java.net.URISyntaxException | IllegalArgumentException | UnknownHostException e) {
+            throw new StrataException.InvalidArgument("HTTP address '" + value + "' is not HOST:PORT (e.g. " + DEFAULT_HTTP
+                    + ", or 0.0.0.0:9500 for every interface), :PORT, or off");
+        }
     }
 
     /** The default backup target: a directory inside the data directory. */
@@ -86,6 +137,26 @@ public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEnd
             return new InetSocketAddress(InetAddress.getByName(host), number);
         } catch (UnknownHostException e) {
             throw new StrataException.InvalidArgument("NBD TCP host '" + host + "' does not resolve: give an address of this machine");
+        }
+    }
+
+    /**
+     * How long a backupstore lock attempt waits for rivals: {@value #BACKUP_LOCK_SETTLE_ENV} seconds (0 to 60),
+     * else Longhorn's 2 s. Only a target no other process writes to can do without the wait.
+     */
+    public static Duration backupLockSettle(Map<String, String> env) {
+        String value = env.get(BACKUP_LOCK_SETTLE_ENV);
+        if (value == null || value.isBlank()) {
+            return BackupLock.SETTLE;
+        }
+        try {
+            double seconds = Double.parseDouble(value.strip());
+            if (!(seconds >= 0 && seconds <= 60)) {
+                throw new NumberFormatException();
+            }
+            return Duration.ofMillis((long) (seconds * 1000));
+        } catch (NumberFormatException e) {
+            throw new StrataException.InvalidArgument(BACKUP_LOCK_SETTLE_ENV + "='" + value + "' is not a number of seconds from 0 to 60");
         }
     }
 }

@@ -1,9 +1,9 @@
 package io.strata.server;
 
 import io.strata.backupstore.BackupTargets;
-import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.control.BackupService;
+import io.strata.control.BackupTargetSetting;
 import io.strata.control.SnapshotService;
 import io.strata.control.VolumeService;
 import io.strata.control.job.JobRecord;
@@ -16,14 +16,25 @@ import io.strata.csi.node.HostOs;
 import io.strata.csi.node.NodeConfig;
 import io.strata.csi.node.NodeHost;
 import io.strata.csi.node.Os;
+import io.strata.domain.StrataException;
 import io.strata.engine.VolumeStore;
 import io.strata.nbd.EngineExports;
 import io.strata.nbd.NbdConfig;
+import io.strata.nbd.NbdCounters;
 import io.strata.nbd.NbdServer;
+import io.strata.server.api.SettingsApi;
+import io.strata.server.cli.StrataVersion;
+import io.strata.server.http.ApiJson;
+import io.strata.server.http.HttpApi;
+import io.strata.server.metrics.StrataMetrics;
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.util.Optional;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -55,6 +66,15 @@ public final class StrataServer implements AutoCloseable {
     private final NodeHost node;
     private final CsiServer csi;
     private final AtomicBoolean ready = new AtomicBoolean();
+    // REST API and metrics
+    /** How long /metrics reuses its count of the backups in the target. */
+    static final Duration BACKUP_COUNT_TTL = Duration.ofSeconds(30);
+    private final BackupService backups;
+    private final BackupTargetSetting backupTarget;
+    private final NbdCounters nbdCounters = new NbdCounters();
+    private final StrataMetrics metrics;
+    private HttpApi http;
+    private ServerFile.Info serverFile;
 
     private StrataServer(ServerConfig config, Os os) throws IOException {
         this.config = config;
@@ -63,16 +83,19 @@ public final class StrataServer implements AutoCloseable {
         ScheduledExecutorService refresh = null;
         ScheduledExecutorService jobThreads = null;
         try {
-            nbdServer = NbdServer.start(NbdConfig.of(config.nbdSocket(), config.nbdTcp()), new EngineExports(volumes));
+            nbdServer = NbdServer.start(NbdConfig.of(config.nbdSocket(), config.nbdTcp()), new EngineExports(volumes), nbdCounters);
             refresh = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("backup-lock-refresh").factory());
-            BackupService backups = new BackupService(new BackupTargets(config.environment(), config.dataDir().resolve("mounts"),
-                    NfsMount.system()), BackupLock.SETTLE, refresh, BackupService.DEFAULT_WORKERS);
+            this.backups = new BackupService(new BackupTargets(config.environment(), config.dataDir().resolve("mounts"),
+                    NfsMount.system()), ServerConfig.backupLockSettle(config.environment()), refresh, BackupService.DEFAULT_WORKERS);
             StateStore state = new StateStore(config.dataDir().resolve("state"));
             jobThreads = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("job-", 0).factory());
             this.jobs = new Jobs(volumes, backups, state.table("jobs", JobRecord.class), jobThreads, Clock.systemUTC(), Jobs.RETRY_DELAYS);
             KeyedLocks locks = new KeyedLocks(); // one set: volume and snapshot calls on one volume exclude each other
-            this.volumeService = new VolumeService(volumes, jobs, locks, state, config.dataDir(), config.backupTarget(), Clock.systemUTC());
-            this.snapshotService = new SnapshotService(volumes, backups, jobs, locks, config.backupTarget());
+            this.backupTarget = new BackupTargetSetting(state, config.backupTarget(), backups, Clock.systemUTC());
+            this.volumeService = new VolumeService(volumes, jobs, locks, state, config.dataDir(), backupTarget, Clock.systemUTC());
+            this.snapshotService = new SnapshotService(volumes, backups, jobs, locks, backupTarget);
+            this.metrics = new StrataMetrics(volumes, jobs, backups, backupTarget, nbdCounters, BACKUP_COUNT_TTL, Clock.systemUTC());
+            jobs.addListener(metrics);
             this.node = new NodeHost(NodeConfig.of(config.nodeId(), config.nbdSocket(), config.dataDir()), state, os);
             node.reconcile(); // before serving: the NBD server is up, so what a crash left can be undone
             CsiDriver driver = new CsiDriver(config.driverName(), config.nodeId(), volumeService, snapshotService, jobs, Optional.of(node));
@@ -116,15 +139,54 @@ public final class StrataServer implements AutoCloseable {
             if (resumed > 0) {
                 LOG.info("resumed {} backup or restore job(s) interrupted by the last stop", resumed);
             }
+            if (config.http().isPresent()) {
+                server.serveHttp(config.http().get());
+            }
             server.ready.set(true);
             LOG.info("serving CSI ({}) on {} for node {}; NBD on {}{}; data in {}; backups to {}", config.driverName(),
                     config.csiEndpoint().url(), config.nodeId(), config.nbdSocket(),
-                    server.nbd.tcpAddress().map(a -> " and " + a).orElse(""), config.dataDir().toAbsolutePath(), config.backupTarget());
+                    server.nbd.tcpAddress().map(a -> " and " + a).orElse(""), config.dataDir().toAbsolutePath(), server.backupTarget.get());
             return server;
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
+    }
+
+    /** Starts the REST API, /openapi.json and /metrics, and tells the CLI where they are ({@link ServerFile}). */
+    private void serveHttp(InetSocketAddress address) throws IOException {
+        ApiServer.Parts parts = new ApiServer.Parts(volumes, volumeService, snapshotService, backups, jobs, backupTarget, metrics,
+                new SettingsApi.Identity(StrataVersion.version(), config.nodeId(), config.driverName().value(), config.dataDir().toString()));
+        try {
+            http = HttpApi.start(address, ApiServer.routes(parts), ApiJson.mapper());
+        } catch (BindException e) {
+            throw new StrataException.Unavailable("HTTP address " + address.getHostString() + ":" + address.getPort() + " is in use"
+                    + " (another Strata server?): pick another with --http or STRATA_HTTP, or turn HTTP off with --http off", e);
+        }
+        serverFile = new ServerFile.Info(http.url().toString(), ProcessHandle.current().pid(), java.time.Instant.now(),
+                StrataVersion.version());
+        ServerFile.write(config.dataDir(), serverFile);
+        LOG.info("serving the REST API on {}/api/v1 (OpenAPI at /openapi.json, metrics at /metrics)", http.url());
+    }
+
+    /** The REST API's base URL, when it is served. */
+    public Optional<URI> httpUrl() {
+        return Optional.ofNullable(http).map(HttpApi::url);
+    }
+
+    /** The HTTP server, when it runs. */
+    public Optional<HttpApi> http() {
+        return Optional.ofNullable(http);
+    }
+
+    /** What an NBD server started for this data directory counts into, for /metrics. */
+    public NbdCounters nbdCounters() {
+        return nbdCounters;
+    }
+
+    /** The data directory's volumes, opened and locked by this server: for an NBD server over them. */
+    public VolumeStore store() {
+        return volumes;
     }
 
     public VolumeService volumes() {
@@ -152,6 +214,10 @@ public final class StrataServer implements AutoCloseable {
     @Override
     public void close() throws IOException {
         ready.set(false);
+        if (http != null) {
+            http.close();
+            ServerFile.remove(config.dataDir(), serverFile);
+        }
         csi.close();
         nbd.close();
         try {

@@ -1,20 +1,28 @@
 package io.strata.control.job;
 
+import io.strata.backupstore.BackupProgress;
 import java.time.Instant;
+import java.util.Map;
 
 /**
  * A long-running job as stored: what it does, how far it got when it last changed state, and how it
- * ended. Live progress of a running job comes from {@link BackupJobs#progress}.
+ * ended. Live progress of a running job comes from {@link Jobs.Status#live}.
  *
- * @param id       the job's key: a backup job's CSI snapshot name, a restore job's new volume
- * @param volume   the source volume of a backup, the new volume of a restore
- * @param snapshot the snapshot a backup reads (named like the job); null for restores
- * @param target   the backup target URL
- * @param backup   the backup's name in the target
- * @param error    why it failed; null unless {@code state} is ERROR
+ * @param id          the job's key: a backup job's snapshot name (CSI) or backup name (REST), a restore job's new volume
+ * @param volume      the source volume of a backup, the new volume of a restore
+ * @param snapshot    the snapshot a backup reads; for a restore, the backup volume it reads from
+ * @param target      the backup target URL
+ * @param backup      the backup's name in the target
+ * @param error       why it failed; null unless {@code state} is ERROR
+ * @param compression a backup's compression method; null for lz4 (and for records written before it was kept)
+ * @param labels      a backup's labels; null to take the labels of the snapshot it reads
+ * @param bytesUploaded compressed bytes a backup sent to the target, as of its end
+ * @param blocksNew     blocks a backup uploaded, as of its end
+ * @param blocksReused  blocks a backup found in the target already, as of its end
  */
 public record JobRecord(String id, Kind kind, State state, String volume, String snapshot, String target, String backup,
-                        String mode, Instant created, Instant finished, String error, long bytesDone, long bytesTotal) {
+                        String mode, Instant created, Instant finished, String error, long bytesDone, long bytesTotal,
+                        String compression, Map<String, String> labels, long bytesUploaded, long blocksNew, long blocksReused) {
 
     public enum Kind { BACKUP, RESTORE }
 
@@ -25,7 +33,14 @@ public record JobRecord(String id, Kind kind, State state, String volume, String
         ERROR
     }
 
-    JobRecord with(State newState, Instant when, String why, long done, long total) {
-        return new JobRecord(id, kind, newState, volume, snapshot, target, backup, mode, created, when, why, done, total);
+    /** A job whose backup takes lz4 and the labels of the snapshot it reads. */
+    public JobRecord(String id, Kind kind, State state, String volume, String snapshot, String target, String backup,
+                     String mode, Instant created, Instant finished, String error, long bytesDone, long bytesTotal) {
+        this(id, kind, state, volume, snapshot, target, backup, mode, created, finished, error, bytesDone, bytesTotal, null, null, 0, 0, 0);
+    }
+
+    JobRecord with(State newState, Instant when, String why, BackupProgress progress) {
+        return new JobRecord(id, kind, newState, volume, snapshot, target, backup, mode, created, when, why, progress.bytesScanned(),
+                progress.bytesToScan(), compression, labels, progress.bytesUploaded(), progress.blocksNew(), progress.blocksReused());
     }
 }

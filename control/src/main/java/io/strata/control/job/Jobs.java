@@ -55,6 +55,7 @@ public final class Jobs {
     private final Clock clock;
     private final List<Duration> retryDelays;
     private final Map<String, BackupProgress> live = new ConcurrentHashMap<>();
+    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
     /**
@@ -102,6 +103,56 @@ public final class Jobs {
         table.put(key(job), job);
         submit(job, 0);
         return status(job);
+    }
+
+    /**
+     * Starts the backup an order describes; the job's id is the backup's name.
+     *
+     * @throws StrataException.AlreadyExists when a backup job of that name exists
+     * @throws StrataException.NotFound      when the volume or the snapshot does not exist
+     */
+    public synchronized Status startBackup(BackupOrder order) throws IOException {
+        String backup = order.backup().orElseGet(() -> "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+        SnapshotName cut = SnapshotName.of(backup); // the backup's name also names its job and, without a snapshot, its snapshot
+        BackupUrl.of(order.targetUrl(), order.volume().value(), backup);
+        if (table.get(key(JobRecord.Kind.BACKUP, backup)).isPresent()) {
+            throw new StrataException.AlreadyExists("a backup named '" + backup + "' exists already: pick another name");
+        }
+        Volume source = volumes.open(order.volume());
+        requireRestored(order.volume(), "backed up");
+        SnapshotName snapshot;
+        if (order.snapshot().isPresent()) {
+            snapshot = order.snapshot().get();
+            source.snapshot(snapshot); // NotFound before anything is recorded
+        } else {
+            snapshot = cut;
+            if (source.snapshots().stream().anyMatch(s -> s.name().equals(cut))) {
+                throw new StrataException.AlreadyExists("volume '" + order.volume() + "' has a snapshot named '" + backup
+                        + "' already: pick another backup name");
+            }
+            source.createSnapshot(cut, Map.of(VolumeBackups.BACKUP_LABEL, backup), true);
+        }
+        JobRecord job = new JobRecord(backup, JobRecord.Kind.BACKUP, JobRecord.State.RUNNING, order.volume().value(), snapshot.value(),
+                order.targetUrl(), backup, order.full() ? "full" : "incremental", clock.instant(), null, null, 0, 0,
+                order.compression().method(), Map.copyOf(order.labels()), 0, 0, 0);
+        try {
+            table.put(key(job), job);
+        } catch (IOException | RuntimeException e) {
+            if (order.snapshot().isEmpty()) {
+                deleteQuietly(source, cut, e);
+            }
+            throw e;
+        }
+        submit(job, 0);
+        return status(job);
+    }
+
+    private static void deleteQuietly(Volume volume, SnapshotName snapshot, Exception failure) {
+        try {
+            volume.deleteSnapshot(snapshot);
+        } catch (IOException | RuntimeException cleanup) {
+            failure.addSuppressed(cleanup);
+        }
     }
 
     /**
@@ -319,10 +370,14 @@ public final class Jobs {
             return; // it completed before the process stopped, which then could not record it
         }
         SnapshotName snapshot = SnapshotName.of(job.snapshot());
-        Map<String, String> labels = new java.util.HashMap<>(volumes.open(VolumeName.of(job.volume())).snapshot(snapshot).labels());
-        labels.remove(VolumeBackups.BACKUP_LABEL);
+        Map<String, String> labels = job.labels();
+        if (labels == null) {
+            labels = new java.util.HashMap<>(volumes.open(VolumeName.of(job.volume())).snapshot(snapshot).labels());
+            labels.remove(VolumeBackups.BACKUP_LABEL);
+        }
+        Compression compression = job.compression() == null ? Compression.LZ4 : Compression.fromMethod(job.compression());
         volumeBackups.backup(new BackupSpec(url.target(), VolumeName.of(job.volume()), Optional.of(snapshot),
-                "full".equals(job.mode()), Compression.LZ4, Optional.of(job.backup()), labels), progress);
+                "full".equals(job.mode()), compression, Optional.of(job.backup()), labels), progress);
     }
 
     private void runRestore(JobRecord job, BackupProgress progress) throws IOException {
@@ -331,13 +386,33 @@ public final class Jobs {
     }
 
     private void finish(JobRecord job, JobRecord.State state, String error, BackupProgress progress) {
+        JobRecord ended = job.with(state, clock.instant(), error, progress);
         try {
-            table.put(key(job), job.with(state, clock.instant(), error, progress.bytesScanned(), progress.bytesToScan()));
+            table.put(key(job), ended);
         } catch (IOException | RuntimeException e) {
             // the record stays RUNNING: the next start resumes the job, which then finds its result
+            return;
         } finally {
             live.remove(key(job));
         }
+        for (Listener listener : listeners) {
+            try {
+                listener.finished(ended, progress);
+            } catch (RuntimeException e) {
+                // a listener (metrics) must not change how a job ends
+            }
+        }
+    }
+
+    /** Told of each job that ends, complete or failed, once its record says so; on the job's thread. */
+    @FunctionalInterface
+    public interface Listener {
+        void finished(JobRecord record, BackupProgress progress);
+    }
+
+    /** Adds a listener for jobs that end from now on. */
+    public void addListener(Listener listener) {
+        listeners.add(listener);
     }
 
     /** Worth another attempt: a busy or unreachable target, not bad input or damaged data. */

@@ -4,7 +4,6 @@ import io.strata.backupstore.BackupProgress;
 import io.strata.backupstore.format.BackupConfig;
 import io.strata.backupstore.format.BackupUrl;
 import io.strata.backupstore.format.Compression;
-import io.strata.backupstore.format.VolumeConfig;
 import io.strata.control.BackupService.BackupEntry;
 import io.strata.control.VolumeBackups;
 import io.strata.control.VolumeBackups.BackupSpec;
@@ -13,6 +12,7 @@ import io.strata.domain.StrataException;
 import io.strata.domain.VolumeName;
 import io.strata.engine.Volume;
 import io.strata.engine.VolumeStore;
+import io.strata.server.api.ApiModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -67,25 +67,52 @@ final class BackupCommand extends CommandGroup {
                 Map<String, String> labels,
                 @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
         String targetUrl = root.backupTarget(target);
+        Map<String, String> backupLabels = labels == null ? Map.of() : labels;
+        if (root.server().isPresent()) {
+            ServerClient server = root.serverFor(target).orElseThrow(() -> otherTarget(targetUrl));
+            ApiModel.Job started = server.backup(ref.volume().value(), new ApiModel.CreateBackup(ref.snapshot().map(Object::toString)
+                    .orElse(null), name, mode == Mode.full, compression.name(), backupLabels));
+            ApiModel.Job done = ServerJobs.follow(server, started, err(), "backing up " + ref);
+            ApiModel.Backup made = server.backup(done.backupVolume(), done.backup());
+            printCreated(BackupJson.Created.of(done, made), json);
+            return;
+        }
         try (VolumeStore store = root.openStore(); Services services = root.services(store)) {
             BackupProgress progress = new BackupProgress();
             VolumeBackups.Made made;
             try (ProgressLine line = ProgressLine.start(err(), "backing up " + ref, progress)) {
                 made = services.volumeBackups().backup(new BackupSpec(targetUrl, ref.volume(), ref.snapshot(), mode == Mode.full,
-                        compression.compression, Optional.ofNullable(name), labels == null ? Map.of() : labels), progress);
+                        compression.compression, Optional.ofNullable(name), backupLabels), progress);
             }
-            BackupConfig cfg = made.config();
-            if (json) {
-                Json.print(out(), BackupJson.Created.of(made, progress));
-                return;
-            }
-            out().println("backed up " + ref.volume() + "@" + cfg.snapshotName() + " as " + cfg.name() + " ("
-                    + (cfg.incremental() ? "incremental" : "full") + ": " + progress.blocksNew() + " new, "
-                    + progress.blocksReused() + " reused blocks, " + ByteSize.human(progress.bytesUploaded()) + " uploaded)");
-            out().println("url:    " + made.url().encode());
-            out().println("handle: " + made.handle());
+            printCreated(BackupJson.Created.of(made, progress), json);
             progress.warnings().forEach(w -> err().println("strata: warning: " + w));
         }
+    }
+
+    private void printCreated(BackupJson.Created made, boolean json) {
+        if (json) {
+            Json.print(out(), made);
+            return;
+        }
+        out().println("backed up " + made.volume() + "@" + made.snapshot() + " as " + made.name() + " ("
+                + (made.incremental() ? "incremental" : "full") + ": " + made.blocksNew() + " new, "
+                + made.blocksReused() + " reused blocks, " + ByteSize.human(made.bytesUploaded()) + " uploaded)");
+        out().println("url:    " + made.url());
+        out().println("handle: " + made.handle());
+    }
+
+    /** A command that writes the data directory asked for a target other than its server's. */
+    private StrataException otherTarget(String targetUrl) {
+        ServerClient server = root.server().orElseThrow();
+        String serverTarget;
+        try {
+            serverTarget = server.backupTarget().url();
+        } catch (IOException e) {
+            serverTarget = "its own target";
+        }
+        return new StrataException.FailedPrecondition(server.describe() + " owns the data directory and backs up to " + serverTarget
+                + ", not " + targetUrl + ": leave out --target, or give the server that target first"
+                + " (PUT /api/v1/backup-target)");
     }
 
     @Command(name = "ls", mixinStandardHelpOptions = true,
@@ -94,34 +121,50 @@ final class BackupCommand extends CommandGroup {
               @Option(names = "--target", paramLabel = "URL", description = TARGET_HELP) String target,
               @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
         String targetUrl = root.backupTarget(target);
-        try (Services services = root.services(null)) {
-            if (volume == null) {
-                List<VolumeConfig> volumes = services.backups().backupVolumes(targetUrl);
-                if (json) {
-                    Json.print(out(), volumes.stream().map(BackupJson.BackupVolume::of).toList());
-                } else if (volumes.isEmpty()) {
-                    out().println("no backups in " + targetUrl + " yet: strata backup create VOLUME --target " + targetUrl);
-                } else {
-                    Table table = new Table("VOLUME", "SIZE", "LAST BACKUP", "LAST BACKUP AT", "COMPRESSION", "CREATED");
-                    volumes.forEach(v -> table.row(v.name(), ByteSize.format(v.size()), dash(v.lastBackupName()),
-                            dash(v.lastBackupAt()), v.compression().method(), dash(v.createdTime())));
-                    table.print(out());
-                }
-                return;
-            }
-            List<BackupEntry> backups = services.backups().backups(targetUrl, volume);
-            if (json) {
-                Json.print(out(), backups.stream().map(b -> BackupJson.Backup.of(b, targetUrl)).toList());
-            } else if (backups.isEmpty()) {
-                out().println("no backups of " + volume + " in " + targetUrl);
+        Optional<ServerClient> server = root.serverFor(target);
+        if (volume == null) {
+            List<BackupJson.BackupVolume> volumes;
+            if (server.isPresent()) {
+                volumes = server.get().backupVolumes().stream().map(BackupJson.BackupVolume::of).toList();
             } else {
-                Table table = new Table("NAME", "SNAPSHOT", "SNAPSHOT CREATED", "STATE", "SIZE", "VOLUME SIZE", "TYPE", "LABELS");
-                backups.forEach(b -> table.row(b.config().name(), dash(b.config().snapshotName()),
-                        dash(b.config().snapshotCreatedAt()), BackupJson.state(b), ByteSize.human(b.config().size()),
-                        ByteSize.format(b.volumeSize()), b.config().incremental() ? "incremental" : "full",
-                        labels(b.config().labels())));
+                try (Services services = root.services(null)) {
+                    volumes = services.backups().backupVolumes(targetUrl).stream().map(BackupJson.BackupVolume::of).toList();
+                }
+            }
+            if (json) {
+                Json.print(out(), volumes);
+            } else if (volumes.isEmpty()) {
+                out().println("no backups in " + targetUrl + " yet: strata backup create VOLUME --target " + targetUrl);
+            } else {
+                Table table = new Table("VOLUME", "SIZE", "LAST BACKUP", "LAST BACKUP AT", "COMPRESSION", "CREATED");
+                volumes.forEach(v -> table.row(v.name(), ByteSize.format(v.sizeBytes()), dash(v.lastBackup()),
+                        dash(v.lastBackupAt()), v.compression(), dash(v.created())));
                 table.print(out());
             }
+            return;
+        }
+        List<BackupJson.Backup> backups;
+        if (server.isPresent()) {
+            try {
+                backups = server.get().backups(volume).stream().map(BackupJson.Backup::of).toList();
+            } catch (StrataException.NotFound e) {
+                backups = List.of(); // as without a server: a volume without backups has none
+            }
+        } else {
+            try (Services services = root.services(null)) {
+                backups = services.backups().backups(targetUrl, volume).stream().map(b -> BackupJson.Backup.of(b, targetUrl)).toList();
+            }
+        }
+        if (json) {
+            Json.print(out(), backups);
+        } else if (backups.isEmpty()) {
+            out().println("no backups of " + volume + " in " + targetUrl);
+        } else {
+            Table table = new Table("NAME", "SNAPSHOT", "SNAPSHOT CREATED", "STATE", "SIZE", "VOLUME SIZE", "TYPE", "LABELS");
+            backups.forEach(b -> table.row(b.name(), dash(b.snapshot()), dash(b.snapshotCreated()), b.state(),
+                    ByteSize.human(b.dataBytes()), ByteSize.format(b.volumeSizeBytes()), b.incremental() ? "incremental" : "full",
+                    labels(b.labels())));
+            table.print(out());
         }
     }
 
@@ -129,31 +172,38 @@ final class BackupCommand extends CommandGroup {
     void inspect(@Parameters(paramLabel = "BACKUP", description = "A backup URL, or a handle bak://VOLUME/NAME with --target.") String backup,
                  @Option(names = "--target", paramLabel = "URL", description = TARGET_HELP) String target,
                  @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
-        String url = root.backupUrl(backup, target);
-        try (Services services = root.services(null)) {
-            BackupEntry entry = services.backups().inspect(url);
-            BackupConfig cfg = entry.config();
-            if (json) {
-                Json.print(out(), BackupJson.Backup.of(entry, BackupUrl.decode(url).target()));
-                return;
+        BackupUrl url = BackupUrl.decode(root.backupUrl(backup, target));
+        String name = url.backup().orElseThrow(() -> new StrataException.InvalidArgument("'" + backup + "' names a backup volume,"
+                + " not a backup: add &backup=NAME"));
+        Optional<ServerClient> server = root.serverFor(url.target());
+        BackupJson.Backup b;
+        if (server.isPresent()) {
+            b = BackupJson.Backup.of(server.get().backup(url.volume(), name));
+        } else {
+            try (Services services = root.services(null)) {
+                b = BackupJson.Backup.of(services.backups().inspect(url.encode()), url.target());
             }
-            Table table = new Table("FIELD", "VALUE");
-            table.row("name", cfg.name());
-            table.row("volume", cfg.volumeName());
-            table.row("state", BackupJson.state(entry));
-            table.row("snapshot", dash(cfg.snapshotName()));
-            table.row("snapshot created", dash(cfg.snapshotCreatedAt()));
-            table.row("completed", dash(cfg.createdTime()));
-            table.row("type", cfg.incremental() ? "incremental" : "full");
-            table.row("volume size", ByteSize.format(entry.volumeSize()));
-            table.row("data", ByteSize.human(cfg.size()) + " in " + cfg.blocks().size() + " blocks of " + ByteSize.format(cfg.blockSize()));
-            table.row("uploaded", ByteSize.human(cfg.newlyUploadedDataSize()) + " new, " + ByteSize.human(cfg.reUploadedDataSize()) + " re-uploaded");
-            table.row("compression", Compression.fromMethod(cfg.compressionMethod()).method());
-            table.row("labels", labels(cfg.labels()));
-            table.row("url", url);
-            table.row("handle", "bak://" + cfg.volumeName() + "/" + cfg.name());
-            table.print(out());
         }
+        if (json) {
+            Json.print(out(), b);
+            return;
+        }
+        Table table = new Table("FIELD", "VALUE");
+        table.row("name", b.name());
+        table.row("volume", b.volume());
+        table.row("state", b.state());
+        table.row("snapshot", dash(b.snapshot()));
+        table.row("snapshot created", dash(b.snapshotCreated()));
+        table.row("completed", dash(b.completed()));
+        table.row("type", b.incremental() ? "incremental" : "full");
+        table.row("volume size", ByteSize.format(b.volumeSizeBytes()));
+        table.row("data", ByteSize.human(b.dataBytes()) + " in " + b.blocks() + " blocks of " + ByteSize.format(b.blockSize()));
+        table.row("uploaded", ByteSize.human(b.newlyUploadedBytes()) + " new, " + ByteSize.human(b.reUploadedBytes()) + " re-uploaded");
+        table.row("compression", b.compression());
+        table.row("labels", labels(b.labels()));
+        table.row("url", url.encode());
+        table.row("handle", b.handle());
+        table.print(out());
     }
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
@@ -166,6 +216,17 @@ final class BackupCommand extends CommandGroup {
                  Long size,
                  @Option(names = "--target", paramLabel = "URL", description = TARGET_HELP) String target) throws IOException {
         String url = root.backupUrl(backup, target);
+        if (root.server().isPresent()) {
+            BackupUrl decoded = BackupUrl.decode(url);
+            ServerClient server = root.serverFor(decoded.target()).orElseThrow(() -> otherTarget(decoded.target()));
+            ApiModel.Job done = ServerJobs.restore(server, decoded.volume(), decoded.backup().orElseThrow(
+                    () -> new StrataException.InvalidArgument("'" + backup + "' names a backup volume, not a backup: add &backup=NAME")),
+                    newVolume.value(), size, err());
+            ApiModel.Volume volume = server.volume(newVolume.value());
+            out().println("restored " + done.backup() + " into volume " + volume.name() + " (" + ByteSize.format(volume.sizeBytes())
+                    + ", " + ByteSize.human(done.progress().bytesDone()) + " of data)");
+            return;
+        }
         try (VolumeStore store = root.openStore(); Services services = root.services(store)) {
             BackupProgress progress = new BackupProgress();
             Volume volume;
@@ -182,18 +243,28 @@ final class BackupCommand extends CommandGroup {
     void verify(@Parameters(paramLabel = "BACKUP", description = "A backup URL, or a handle bak://VOLUME/NAME with --target.") String backup,
                 @Option(names = "--target", paramLabel = "URL", description = TARGET_HELP) String target) throws IOException {
         String url = root.backupUrl(backup, target);
+        BackupUrl decoded = BackupUrl.decode(url);
+        Optional<ServerClient> server = root.serverFor(decoded.target());
+        if (server.isPresent() && decoded.backup().isPresent()) {
+            ApiModel.Verification found = server.get().verify(decoded.volume(), decoded.backup().get());
+            reportVerification(found.backup(), found.problems(), found.blocks());
+            return;
+        }
         try (Services services = root.services(null)) {
             List<String> problems = services.backups().verify(url);
             BackupEntry entry = services.backups().inspect(url);
-            String name = entry.config().name();
-            if (!problems.isEmpty()) {
-                problems.forEach(out()::println);
-                throw new StrataException.Corrupt("backup " + name + " has " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
-                        + ": restores of it fail; a full backup (--mode full) re-uploads blocks that are still on a volume");
-            }
             long distinct = entry.config().blocks().stream().map(BackupConfig.BlockRef::checksum).distinct().count();
-            out().println("backup " + name + " is whole: " + distinct + " blocks verified");
+            reportVerification(entry.config().name(), problems, distinct);
         }
+    }
+
+    private void reportVerification(String name, List<String> problems, long blocks) {
+        if (!problems.isEmpty()) {
+            problems.forEach(out()::println);
+            throw new StrataException.Corrupt("backup " + name + " has " + problems.size() + (problems.size() == 1 ? " problem" : " problems")
+                    + ": restores of it fail; a full backup (--mode full) re-uploads blocks that are still on a volume");
+        }
+        out().println("backup " + name + " is whole: " + blocks + " blocks verified");
     }
 
     @Command(name = "rm", mixinStandardHelpOptions = true,
@@ -201,6 +272,20 @@ final class BackupCommand extends CommandGroup {
     void remove(@Parameters(paramLabel = "BACKUP", description = "A backup URL, or a handle bak://VOLUME/NAME with --target.") String backup,
                 @Option(names = "--target", paramLabel = "URL", description = TARGET_HELP) String target) throws IOException {
         String url = root.backupUrl(backup, target);
+        BackupUrl decoded = BackupUrl.decode(url);
+        Optional<ServerClient> server = root.serverFor(decoded.target());
+        if (server.isPresent() && decoded.backup().isPresent()) {
+            // through the server, which also forgets its job and the snapshot taken for the backup
+            long removed;
+            try {
+                removed = server.get().deleteBackup(decoded.volume(), decoded.backup().get()).removedBlocks();
+            } catch (StrataException.NotFound gone) {
+                removed = 0; // as without a server: deleting a backup that is not there is fine
+            }
+            out().println("deleted backup " + decoded.backup().get() + " (" + removed + (removed == 1 ? " block" : " blocks")
+                    + " no longer used removed)");
+            return;
+        }
         try (Services services = root.services(null)) {
             long removed = services.backups().delete(url);
             out().println("deleted backup " + BackupUrl.decode(url).backup().orElseThrow() + " (" + removed
@@ -213,6 +298,16 @@ final class BackupCommand extends CommandGroup {
     void removeVolume(@Parameters(paramLabel = "VOLUME") String volume,
                       @Option(names = "--target", paramLabel = "URL", description = TARGET_HELP) String target) throws IOException {
         String targetUrl = root.backupTarget(target);
+        Optional<ServerClient> server = root.serverFor(target);
+        if (server.isPresent()) {
+            try {
+                server.get().deleteBackupVolume(volume);
+            } catch (StrataException.NotFound gone) {
+                // as without a server: deleting a backup volume that is not there is fine
+            }
+            out().println("deleted backup volume " + volume + " from " + targetUrl);
+            return;
+        }
         try (Services services = root.services(null)) {
             services.backups().deleteVolume(targetUrl, volume);
             out().println("deleted backup volume " + volume + " from " + targetUrl);

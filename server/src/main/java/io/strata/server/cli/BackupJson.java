@@ -7,6 +7,7 @@ import io.strata.backupstore.format.Compression;
 import io.strata.backupstore.format.VolumeConfig;
 import io.strata.control.BackupService.BackupEntry;
 import io.strata.control.VolumeBackups;
+import io.strata.server.api.ApiModel;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -28,6 +29,11 @@ final class BackupJson {
             return new BackupVolume(v.name(), v.size(), emptyToNull(v.createdTime()), emptyToNull(v.lastBackupName()),
                     emptyToNull(v.lastBackupAt()), v.compression().method(), new TreeMap<>(v.labels()));
         }
+
+        static BackupVolume of(ApiModel.BackupVolume v) {
+            return new BackupVolume(v.name(), v.sizeBytes(), v.created(), v.lastBackup(), v.lastBackupAt(), v.compression(),
+                    new TreeMap<>(v.labels()));
+        }
     }
 
     record Backup(String name, String volume, String state, String snapshot, String snapshotCreated, String completed,
@@ -42,6 +48,12 @@ final class BackupJson {
                     c.newlyUploadedDataSize(), c.reUploadedDataSize(), new TreeMap<>(c.labels()),
                     BackupUrl.of(targetUrl, c.volumeName(), c.name()).encode(), "bak://" + c.volumeName() + "/" + c.name());
         }
+
+        static Backup of(ApiModel.Backup b) {
+            return new Backup(b.name(), b.volume(), b.state(), b.snapshot(), b.snapshotCreated(), b.completed(), b.incremental(),
+                    b.volumeSizeBytes(), b.dataBytes(), b.blocks(), b.blockSize(), b.compression(), b.newlyUploadedBytes(),
+                    b.reUploadedBytes(), new TreeMap<>(b.labels()), b.url(), b.handle());
+        }
     }
 
     record Created(String name, String volume, String snapshot, boolean incremental, long blocksNew, long blocksReused,
@@ -50,6 +62,13 @@ final class BackupJson {
             BackupConfig c = made.config();
             return new Created(c.name(), c.volumeName(), c.snapshotName(), c.incremental(), p.blocksNew(), p.blocksReused(),
                     p.bytesScanned(), p.bytesUploaded(), made.url().encode(), made.handle());
+        }
+
+        /** A backup a server's job made. */
+        static Created of(ApiModel.Job job, ApiModel.Backup b) {
+            ApiModel.Progress p = job.progress();
+            return new Created(b.name(), b.volume(), b.snapshot(), b.incremental(), p.blocksNew(), p.blocksReused(), p.bytesDone(),
+                    p.bytesUploaded(), b.url(), b.handle());
         }
     }
 

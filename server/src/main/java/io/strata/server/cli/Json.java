@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.strata.engine.Extent;
 import io.strata.engine.SnapshotInfo;
 import io.strata.engine.VolumeInfo;
+import io.strata.server.api.ApiModel;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Map;
@@ -27,14 +28,31 @@ final class Json {
             return new Volume(info.name().value(), info.size(), info.created().toString(), info.snapshots(),
                     info.layers(), info.allocatedBytes());
         }
+
+        static Volume of(ApiModel.Volume v) {
+            return new Volume(v.name(), v.sizeBytes(), v.created().toString(), v.snapshots(), v.layers(), v.allocatedBytes());
+        }
     }
 
+    /** @param labels the user's labels: Strata's own bookkeeping labels ({@code strata.io/...}) are left out */
     record Snapshot(String name, String created, long sizeBytes, String parent, boolean userCreated,
                     Map<String, String> labels) {
         static Snapshot of(SnapshotInfo info) {
             return new Snapshot(info.name().value(), info.created().toString(), info.size(),
-                    info.parent().map(Object::toString).orElse(null), info.userCreated(), new TreeMap<>(info.labels()));
+                    info.parent().map(Object::toString).orElse(null), info.userCreated(), userLabels(info.labels()));
         }
+
+        /** A snapshot kept in a volume, as the API shows it (the API shows only those a user took). */
+        static Snapshot of(ApiModel.Snapshot s) {
+            return new Snapshot(s.name(), s.created().toString(), s.sizeBytes(), s.parent(), true,
+                    userLabels(s.labels() == null ? Map.of() : s.labels()));
+        }
+    }
+
+    static Map<String, String> userLabels(Map<String, String> labels) {
+        Map<String, String> out = new TreeMap<>(labels);
+        out.keySet().removeIf(key -> key.startsWith("strata.io/"));
+        return out;
     }
 
     record Range(long offset, long length) {

@@ -6,20 +6,28 @@ import java.io.PrintWriter;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * A one-line progress report on stderr, rewritten in place four times a second while a backup or
  * restore runs. Only on a terminal: scripts and logs get the final result alone.
  */
 final class ProgressLine implements AutoCloseable {
+    /** What the line shows: the work's figures at one moment, from this process or from a server's job. */
+    record Figures(int percent, long bytesScanned, long bytesToScan, long bytesUploaded, long blocksNew, long blocksReused) {
+        static Figures of(BackupProgress p) {
+            return new Figures(p.percent(), p.bytesScanned(), p.bytesToScan(), p.bytesUploaded(), p.blocksNew(), p.blocksReused());
+        }
+    }
+
     private final PrintWriter err;
     private final String what;
-    private final BackupProgress progress;
+    private final Supplier<Figures> progress;
     private final ScheduledExecutorService ticker;
     private final long started = System.nanoTime();
     private int lastLength;
 
-    private ProgressLine(PrintWriter err, String what, BackupProgress progress, boolean enabled) {
+    private ProgressLine(PrintWriter err, String what, Supplier<Figures> progress, boolean enabled) {
         this.err = err;
         this.what = what;
         this.progress = progress;
@@ -30,10 +38,14 @@ final class ProgressLine implements AutoCloseable {
     }
 
     static ProgressLine start(PrintWriter err, String what, BackupProgress progress) {
+        return start(err, what, () -> Figures.of(progress));
+    }
+
+    static ProgressLine start(PrintWriter err, String what, Supplier<Figures> progress) {
         return new ProgressLine(err, what, progress, System.console() != null && System.console().isTerminal());
     }
 
-    static String render(String what, BackupProgress p, double seconds) {
+    static String render(String what, Figures p, double seconds) {
         double rate = seconds > 0 ? p.bytesScanned() / seconds : 0;
         return what + ": " + p.percent() + "% " + ByteSize.human(p.bytesScanned()) + " of " + ByteSize.human(p.bytesToScan())
                 + " read, " + ByteSize.human(p.bytesUploaded()) + " uploaded, " + p.blocksNew() + " new / " + p.blocksReused()
@@ -41,7 +53,7 @@ final class ProgressLine implements AutoCloseable {
     }
 
     private synchronized void draw() {
-        String line = render(what, progress, (System.nanoTime() - started) / 1e9);
+        String line = render(what, progress.get(), (System.nanoTime() - started) / 1e9);
         err.print("\r" + line + " ".repeat(Math.max(0, lastLength - line.length())));
         err.flush();
         lastLength = line.length();

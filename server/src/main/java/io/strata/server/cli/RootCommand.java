@@ -1,11 +1,16 @@
 package io.strata.server.cli;
 
 import io.strata.backupstore.format.BackupUrl;
+import io.strata.control.BackupTargetSetting;
+import io.strata.control.state.StateStore;
+import io.strata.domain.StrataException;
 import io.strata.domain.SnapshotHandle;
 import io.strata.engine.VolumeStore;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -53,6 +58,7 @@ final class RootCommand implements Runnable {
     static final String BACKUP_TARGET_ENV = "STRATA_BACKUP_TARGET";
 
     private final Map<String, String> env;
+    private Optional<ServerClient> server;
 
     @Spec
     CommandSpec spec;
@@ -71,8 +77,31 @@ final class RootCommand implements Runnable {
         spec.commandLine().getOut().flush();
     }
 
-    /** The backup target URL: {@code --target}, else {@value #BACKUP_TARGET_ENV}, else {@code file://<data dir>/backups}. */
-    String backupTarget(String option) {
+    /**
+     * The backup target URL: {@code --target}; else the target of the server that owns the data
+     * directory; else one saved in the data directory (through the API); else
+     * {@value #BACKUP_TARGET_ENV}; else {@code file://<data dir>/backups}.
+     */
+    String backupTarget(String option) throws IOException {
+        if (option != null && !option.isBlank()) {
+            return option;
+        }
+        Optional<ServerClient> server = server();
+        if (server.isPresent()) {
+            return server.get().backupTarget().url();
+        }
+        Path state = dataDir.resolve("state");
+        if (Files.isDirectory(state)) {
+            Optional<String> saved = BackupTargetSetting.saved(new StateStore(state));
+            if (saved.isPresent()) {
+                return saved.get();
+            }
+        }
+        return configuredBackupTarget(null);
+    }
+
+    /** The target a process is configured with: {@code option}, else {@value #BACKUP_TARGET_ENV}, else {@code file://<data dir>/backups}. */
+    String configuredBackupTarget(String option) {
         if (option != null && !option.isBlank()) {
             return option;
         }
@@ -87,7 +116,7 @@ final class RootCommand implements Runnable {
      * A backup URL from what the user typed: a URL as it is, or a handle {@code bak://VOLUME/NAME}
      * (also {@code bs://}) in the backup target {@link #backupTarget} gives.
      */
-    String backupUrl(String text, String targetOption) {
+    String backupUrl(String text, String targetOption) throws IOException {
         SnapshotHandle.Backup handle = SnapshotHandle.parseBackup(text).orElse(null);
         if (handle == null) {
             return text;
@@ -112,5 +141,38 @@ final class RootCommand implements Runnable {
     /** Opens the data directory; the caller closes it, which releases the directory's lock. */
     VolumeStore openStore() throws IOException {
         return VolumeStore.open(dataDir);
+    }
+
+    /**
+     * The server that owns the data directory, if one runs and answers: commands then go through
+     * its API rather than the files it holds. Looked up once per command.
+     */
+    Optional<ServerClient> server() {
+        if (server == null) {
+            server = ServerClient.find(dataDir);
+        }
+        return server;
+    }
+
+    /**
+     * The server, for work that goes through it only when it works on the server's backup target:
+     * empty when no server runs or {@code --target} names another target.
+     */
+    Optional<ServerClient> serverFor(String targetOption) throws IOException {
+        Optional<ServerClient> found = server();
+        if (found.isEmpty() || targetOption == null || targetOption.isBlank()
+                || found.get().backupTarget().url().equals(targetOption.strip())) {
+            return found;
+        }
+        return Optional.empty();
+    }
+
+    /** Refuses work that reads or writes the volumes' files while a server owns them. */
+    void requireNoServer(String what) {
+        Optional<ServerClient> found = server();
+        if (found.isPresent()) {
+            throw new StrataException.Unavailable(found.get().describe() + " owns " + dataDir.toAbsolutePath().normalize() + ": "
+                    + what + " works on the volumes' files, so stop the server first");
+        }
     }
 }

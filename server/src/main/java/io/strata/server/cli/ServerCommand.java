@@ -14,9 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code strata server}: serves the data directory (CSI and NBD on unix sockets) until stopped by a signal. */
+/** {@code strata server}: serves the data directory (CSI and NBD on unix sockets, REST over HTTP) until stopped by a signal. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run Strata: the CSI driver over the data directory, until interrupted (Ctrl-C, SIGTERM).")
+        description = "Run Strata: the CSI driver and the REST API over the data directory, until interrupted (Ctrl-C, SIGTERM).")
 final class ServerCommand implements Runnable {
     @ParentCommand
     RootCommand root;
@@ -44,6 +44,11 @@ final class ServerCommand implements Runnable {
             description = "Also serve NBD on TCP: a port on 127.0.0.1, or ADDRESS:PORT (default: env STRATA_NBD_TCP, else no TCP)."
                     + " No authentication: keep it on the node.")
     String nbdTcp;
+
+    @Option(names = "--http", paramLabel = "HOST:PORT",
+            description = "Where the REST API, /openapi.json and /metrics listen, or 'off' (default: env STRATA_HTTP, else "
+                    + ServerConfig.DEFAULT_HTTP + ").")
+    String http;
 
     @Override
     public void run() {
@@ -76,7 +81,7 @@ final class ServerCommand implements Runnable {
     }
 
     ServerConfig config() {
-        return new ServerConfig(root.dataDir, root.backupTarget(backupTarget),
+        return new ServerConfig(root.dataDir, root.configuredBackupTarget(backupTarget),
                 csiEndpoint != null ? CsiEndpoint.parse(csiEndpoint)
                         : root.env("STRATA_CSI_ENDPOINT").map(CsiEndpoint::parse).orElse(ServerConfig.defaultCsiEndpoint(root.dataDir)),
                 new DriverName(driverName != null ? driverName : root.env("STRATA_DRIVER_NAME").orElse(DriverName.DEFAULT.value())),
@@ -84,7 +89,10 @@ final class ServerCommand implements Runnable {
                 nbdSocket != null ? nbdSocket
                         : root.env("STRATA_NBD_SOCKET").map(Path::of).orElse(ServerConfig.defaultNbdSocket(root.dataDir)),
                 Optional.ofNullable(nbdTcp).or(() -> root.env("STRATA_NBD_TCP")).map(ServerConfig::parseNbdTcp),
-                root.environment());
+                root.environment(),
+                // an empty STRATA_HTTP turns HTTP off, as 'off' does
+                ServerConfig.parseHttp(http != null ? http
+                        : root.environment().containsKey("STRATA_HTTP") ? root.environment().get("STRATA_HTTP") : ServerConfig.DEFAULT_HTTP));
     }
 
     private static String hostName() {

@@ -4,8 +4,8 @@ import io.strata.backupstore.BackupTargets;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.control.BackupService;
 import io.strata.control.VolumeBackups;
-import io.strata.domain.StrataException;
 import io.strata.engine.VolumeStore;
+import io.strata.server.ServerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -15,7 +15,7 @@ import java.util.concurrent.ScheduledExecutorService;
 /** The use cases one CLI run needs, wired by hand; closing it stops the lock-refresh thread. */
 final class Services implements AutoCloseable {
     /** Seconds a backupstore lock attempt waits for rivals before it looks (Longhorn's 2 s when unset). */
-    static final String LOCK_SETTLE_ENV = "STRATA_BACKUP_LOCK_SETTLE";
+    static final String LOCK_SETTLE_ENV = ServerConfig.BACKUP_LOCK_SETTLE_ENV;
 
     private final VolumeStore volumes;
     private final ScheduledExecutorService scheduler;
@@ -32,19 +32,7 @@ final class Services implements AutoCloseable {
     }
 
     private static Duration lockSettle(Map<String, String> env) {
-        String value = env.get(LOCK_SETTLE_ENV);
-        if (value == null || value.isBlank()) {
-            return io.strata.backupstore.lock.BackupLock.SETTLE;
-        }
-        try {
-            double seconds = Double.parseDouble(value.strip());
-            if (seconds < 0 || seconds > 60) {
-                throw new NumberFormatException();
-            }
-            return Duration.ofMillis((long) (seconds * 1000));
-        } catch (NumberFormatException e) {
-            throw new StrataException.InvalidArgument(LOCK_SETTLE_ENV + "='" + value + "' is not a number of seconds from 0 to 60");
-        }
+        return ServerConfig.backupLockSettle(env);
     }
 
     BackupService backups() {

@@ -3,12 +3,13 @@ package io.strata.server.cli;
 import io.strata.domain.ByteSize;
 import io.strata.domain.SnapshotName;
 import io.strata.domain.VolumeName;
-import io.strata.engine.Extent;
 import io.strata.engine.SnapshotInfo;
 import io.strata.engine.Volume;
 import io.strata.engine.VolumeStore;
+import io.strata.server.api.ApiModel;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
@@ -30,6 +31,12 @@ final class SnapshotCommand extends CommandGroup {
                 @Parameters(index = "1", paramLabel = "SNAPSHOT") SnapshotName name,
                 @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label to keep with the snapshot; repeatable.")
                 Map<String, String> labels) throws IOException {
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            ApiModel.Snapshot info = server.get().createSnapshot(volumeName.value(), name.value(), labels == null ? Map.of() : labels);
+            out().println("created snapshot " + volumeName + "@" + info.name() + " (" + ByteSize.format(info.sizeBytes()) + ")");
+            return;
+        }
         try (VolumeStore store = root.openStore()) {
             Volume volume = store.open(volumeName);
             SnapshotInfo info = volume.createSnapshot(name, labels == null ? Map.of() : labels, true);
@@ -40,12 +47,19 @@ final class SnapshotCommand extends CommandGroup {
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List a volume's snapshots, oldest first.")
     void list(@Parameters(paramLabel = "VOLUME") VolumeName volumeName,
               @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
-        List<SnapshotInfo> snapshots;
-        try (VolumeStore store = root.openStore()) {
-            snapshots = store.open(volumeName).snapshots();
+        List<Json.Snapshot> snapshots;
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            // the snapshots kept in the volume; those taken for backups are listed by 'strata backup ls'
+            snapshots = server.get().snapshots(volumeName.value()).stream().filter(s -> s.type().equals("snapshot"))
+                    .map(Json.Snapshot::of).toList();
+        } else {
+            try (VolumeStore store = root.openStore()) {
+                snapshots = store.open(volumeName).snapshots().stream().map(Json.Snapshot::of).toList();
+            }
         }
         if (json) {
-            Json.print(out(), snapshots.stream().map(Json.Snapshot::of).toList());
+            Json.print(out(), snapshots);
             return;
         }
         if (snapshots.isEmpty()) {
@@ -53,10 +67,9 @@ final class SnapshotCommand extends CommandGroup {
             return;
         }
         Table table = new Table("NAME", "CREATED", "SIZE", "PARENT", "USER", "LABELS");
-        for (SnapshotInfo info : snapshots) {
-            table.row(info.name(), info.created().truncatedTo(ChronoUnit.SECONDS), ByteSize.format(info.size()),
-                    info.parent().map(Object::toString).orElse("-"), info.userCreated() ? "yes" : "no",
-                    labels(info.labels()));
+        for (Json.Snapshot info : snapshots) {
+            table.row(info.name(), Instant.parse(info.created()).truncatedTo(ChronoUnit.SECONDS), ByteSize.format(info.sizeBytes()),
+                    info.parent() == null ? "-" : info.parent(), info.userCreated() ? "yes" : "no", labels(info.labels()));
         }
         table.print(out());
     }
@@ -65,8 +78,13 @@ final class SnapshotCommand extends CommandGroup {
             description = "Remove a snapshot; the volume's content does not change.")
     void remove(@Parameters(index = "0", paramLabel = "VOLUME") VolumeName volumeName,
                 @Parameters(index = "1", paramLabel = "SNAPSHOT") SnapshotName name) throws IOException {
-        try (VolumeStore store = root.openStore()) {
-            store.open(volumeName).deleteSnapshot(name);
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            server.get().deleteSnapshot(volumeName.value(), name.value());
+        } else {
+            try (VolumeStore store = root.openStore()) {
+                store.open(volumeName).deleteSnapshot(name);
+            }
         }
         out().println("removed snapshot " + volumeName + "@" + name);
     }
@@ -75,8 +93,13 @@ final class SnapshotCommand extends CommandGroup {
             description = "Make a volume's content that of one of its snapshots again; later writes are lost.")
     void revert(@Parameters(index = "0", paramLabel = "VOLUME") VolumeName volumeName,
                 @Parameters(index = "1", paramLabel = "SNAPSHOT") SnapshotName name) throws IOException {
-        try (VolumeStore store = root.openStore()) {
-            store.open(volumeName).revert(name);
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            server.get().revert(volumeName.value(), name.value()); // refused while the volume is attached
+        } else {
+            try (VolumeStore store = root.openStore()) {
+                store.open(volumeName).revert(name);
+            }
         }
         out().println("reverted " + volumeName + " to snapshot " + name);
     }
@@ -90,19 +113,25 @@ final class SnapshotCommand extends CommandGroup {
               @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
         Optional<SnapshotName> from = snapshots.size() == 2 ? Optional.of(snapshots.get(0)) : Optional.empty();
         SnapshotName to = snapshots.getLast();
-        List<Extent> changed;
-        try (VolumeStore store = root.openStore()) {
-            changed = store.open(volumeName).changedExtents(from, to);
+        List<Json.Range> changed;
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            changed = server.get().changes(volumeName.value(), to.value(), from.map(SnapshotName::value)).ranges().stream()
+                    .map(r -> new Json.Range(r.offset(), r.length())).toList();
+        } else {
+            try (VolumeStore store = root.openStore()) {
+                changed = store.open(volumeName).changedExtents(from, to).stream().map(Json.Range::of).toList();
+            }
         }
-        long changedBytes = changed.stream().mapToLong(Extent::length).sum();
+        long changedBytes = changed.stream().mapToLong(Json.Range::length).sum();
         if (json) {
             Json.print(out(), new Json.Diff(volumeName.value(), from.map(Object::toString).orElse(null), to.value(),
-                    changedBytes, changed.stream().map(Json.Range::of).toList()));
+                    changedBytes, changed));
             return;
         }
         if (!changed.isEmpty()) {
             Table table = new Table("OFFSET", "LENGTH");
-            changed.forEach(extent -> table.row(extent.offset(), extent.length()));
+            changed.forEach(range -> table.row(range.offset(), range.length()));
             table.print(out());
         }
         out().println(changed.size() + (changed.size() == 1 ? " range, " : " ranges, ")

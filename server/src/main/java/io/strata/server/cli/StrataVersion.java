@@ -7,14 +7,14 @@ import java.util.Properties;
 import picocli.CommandLine.IVersionProvider;
 
 /** The version Maven stamped into {@code version.properties}. */
-final class StrataVersion implements IVersionProvider {
+public final class StrataVersion implements IVersionProvider {
 
     @Override
     public String[] getVersion() {
         return new String[] {"strata " + version() + " (Java " + Runtime.version() + ")"};
     }
 
-    static String version() {
+    public static String version() {
         try (InputStream in = StrataVersion.class.getResourceAsStream("/io/strata/server/version.properties")) {
             if (in == null) {
                 return "unknown";

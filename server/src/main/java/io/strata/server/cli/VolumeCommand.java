@@ -5,19 +5,24 @@ import io.strata.domain.StrataException;
 import io.strata.domain.VolumeName;
 import io.strata.engine.SnapshotReader;
 import io.strata.engine.Volume;
-import io.strata.engine.VolumeInfo;
 import io.strata.engine.VolumeStore;
+import io.strata.server.api.ApiModel;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code strata volume ...}: one method per subcommand, each opening the data directory for its run. */
+/**
+ * {@code strata volume ...}: one method per subcommand, each opening the data directory for its
+ * run, or going through the API of the server that owns it.
+ */
 @Command(name = "volume",
         mixinStandardHelpOptions = true,
         description = "Create, list, import, export, expand, clone and remove volumes.")
@@ -28,20 +33,38 @@ final class VolumeCommand extends CommandGroup {
                 @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
                         description = "Size: bytes or a number with Ki, Mi, Gi or Ti (a multiple of 4Ki), e.g. 1Gi.")
                 long size) throws IOException {
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            checkSize(size); // the API rounds sizes up, as CSI wants; the CLI takes them exact
+            ApiModel.Volume volume = server.get().createVolume(name.value(), size, null);
+            out().println("created volume " + volume.name() + " (" + ByteSize.format(volume.sizeBytes()) + ")");
+            return;
+        }
         try (VolumeStore store = root.openStore()) {
             Volume volume = store.create(name, size);
             out().println("created volume " + volume.name() + " (" + ByteSize.format(volume.size()) + ")");
         }
     }
 
+    private static void checkSize(long size) {
+        if (size <= 0 || size % VolumeTransfer.BLOCK_SIZE != 0) {
+            throw new StrataException.InvalidArgument("invalid volume size " + size + ": give a positive multiple of 4 KiB (4096 bytes)");
+        }
+    }
+
     @Command(name = "ls", mixinStandardHelpOptions = true, description = "List volumes.")
     void list(@Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
-        List<VolumeInfo> volumes;
-        try (VolumeStore store = root.openStore()) {
-            volumes = store.list();
+        List<Json.Volume> volumes;
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            volumes = server.get().volumes().stream().map(Json.Volume::of).toList();
+        } else {
+            try (VolumeStore store = root.openStore()) {
+                volumes = store.list().stream().map(Json.Volume::of).toList();
+            }
         }
         if (json) {
-            Json.print(out(), volumes.stream().map(Json.Volume::of).toList());
+            Json.print(out(), volumes);
             return;
         }
         if (volumes.isEmpty()) {
@@ -49,9 +72,9 @@ final class VolumeCommand extends CommandGroup {
             return;
         }
         Table table = new Table("NAME", "SIZE", "SNAPSHOTS", "ALLOCATED", "CREATED");
-        for (VolumeInfo info : volumes) {
-            table.row(info.name(), ByteSize.format(info.size()), info.snapshots(), ByteSize.human(info.allocatedBytes()),
-                    info.created().truncatedTo(ChronoUnit.SECONDS));
+        for (Json.Volume v : volumes) {
+            table.row(v.name(), ByteSize.format(v.sizeBytes()), v.snapshots(), ByteSize.human(v.allocatedBytes()),
+                    Instant.parse(v.created()).truncatedTo(ChronoUnit.SECONDS));
         }
         table.print(out());
     }
@@ -59,18 +82,23 @@ final class VolumeCommand extends CommandGroup {
     @Command(name = "info", mixinStandardHelpOptions = true, description = "Show one volume.")
     void info(@Parameters(paramLabel = "NAME") VolumeName name,
               @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
-        VolumeInfo info;
-        try (VolumeStore store = root.openStore()) {
-            info = store.info(name);
+        Json.Volume info;
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            info = Json.Volume.of(server.get().volume(name.value()));
+        } else {
+            try (VolumeStore store = root.openStore()) {
+                info = Json.Volume.of(store.info(name));
+            }
         }
         if (json) {
-            Json.print(out(), Json.Volume.of(info));
+            Json.print(out(), info);
             return;
         }
         PrintWriter out = out();
         out.println("name:       " + info.name());
-        out.println("size:       " + ByteSize.format(info.size()) + " (" + info.size() + " bytes)");
-        out.println("created:    " + info.created().truncatedTo(ChronoUnit.SECONDS));
+        out.println("size:       " + ByteSize.format(info.sizeBytes()) + " (" + info.sizeBytes() + " bytes)");
+        out.println("created:    " + Instant.parse(info.created()).truncatedTo(ChronoUnit.SECONDS));
         out.println("snapshots:  " + info.snapshots());
         out.println("layers:     " + info.layers());
         out.println("allocated:  " + ByteSize.human(info.allocatedBytes()));
@@ -87,6 +115,7 @@ final class VolumeCommand extends CommandGroup {
         if (!Files.isRegularFile(file)) {
             throw new StrataException.NotFound("file '" + file + "' does not exist or is not a regular file");
         }
+        root.requireNoServer("import");
         try (VolumeStore store = root.openStore()) {
             Volume volume = store.open(name);
             VolumeTransfer.Imported imported = VolumeTransfer.importFile(file, volume, offset);
@@ -101,6 +130,7 @@ final class VolumeCommand extends CommandGroup {
     void exportFile(@Parameters(index = "0", paramLabel = "NAME[@SNAPSHOT]") VolumeRef source,
                     @Parameters(index = "1", paramLabel = "FILE") Path file) throws IOException {
         VolumeTransfer.Exported exported;
+        root.requireNoServer("export");
         try (VolumeStore store = root.openStore()) {
             Volume volume = store.open(source.volume());
             if (source.snapshot().isPresent()) {
@@ -119,6 +149,14 @@ final class VolumeCommand extends CommandGroup {
     void expand(@Parameters(paramLabel = "NAME") VolumeName name,
                 @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
                         description = "The new, larger size, e.g. 2Gi.") long size) throws IOException {
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            checkSize(size);
+            long before = server.get().volume(name.value()).sizeBytes();
+            long after = server.get().expand(name.value(), size).sizeBytes();
+            out().println("expanded " + name + " from " + ByteSize.format(before) + " to " + ByteSize.format(after));
+            return;
+        }
         try (VolumeStore store = root.openStore()) {
             Volume volume = store.open(name);
             long before = volume.size();
@@ -131,6 +169,13 @@ final class VolumeCommand extends CommandGroup {
             description = "Create a volume from another one's head or snapshot.")
     void cloneVolume(@Parameters(index = "0", paramLabel = "SOURCE[@SNAPSHOT]") VolumeRef source,
                      @Parameters(index = "1", paramLabel = "NEW") VolumeName target) throws IOException {
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            String from = source.snapshot().map(s -> "ss://" + source.volume() + "/" + s).orElse("volume:" + source.volume());
+            ApiModel.Volume clone = server.get().createVolume(target.value(), 0, from);
+            out().println("cloned " + source + " to " + clone.name() + " (" + ByteSize.format(clone.sizeBytes()) + ")");
+            return;
+        }
         try (VolumeStore store = root.openStore()) {
             Volume clone = store.clone(source.volume(), source.snapshot(), target);
             out().println("cloned " + source + " to " + clone.name() + " (" + ByteSize.format(clone.size()) + ")");
@@ -139,8 +184,13 @@ final class VolumeCommand extends CommandGroup {
 
     @Command(name = "rm", mixinStandardHelpOptions = true, description = "Remove a volume and all its snapshots.")
     void remove(@Parameters(paramLabel = "NAME") VolumeName name) throws IOException {
-        try (VolumeStore store = root.openStore()) {
-            store.delete(name);
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            server.get().deleteVolume(name.value()); // with its snapshots, as here; refused while it is attached
+        } else {
+            try (VolumeStore store = root.openStore()) {
+                store.delete(name);
+            }
         }
         out().println("removed volume " + name);
     }

@@ -1,0 +1,40 @@
+package io.strata.server;
+
+import io.strata.control.BackupService;
+import io.strata.control.BackupTargetSetting;
+import io.strata.control.SnapshotService;
+import io.strata.control.VolumeService;
+import io.strata.control.job.Jobs;
+import io.strata.engine.VolumeStore;
+import io.strata.server.api.BackupsApi;
+import io.strata.server.api.JobsApi;
+import io.strata.server.api.OpenApi;
+import io.strata.server.api.SettingsApi;
+import io.strata.server.api.SnapshotsApi;
+import io.strata.server.api.VolumesApi;
+import io.strata.server.http.Response;
+import io.strata.server.http.Route;
+import io.strata.server.metrics.StrataMetrics;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Every route {@code strata server} serves over HTTP: the REST API, {@code /openapi.json} and {@code /metrics}. */
+public final class ApiServer {
+    private ApiServer() {}
+
+    /** What the routes work with. */
+    public record Parts(VolumeStore store, VolumeService volumes, SnapshotService snapshots, BackupService backups, Jobs jobs,
+                        BackupTargetSetting target, StrataMetrics metrics, SettingsApi.Identity identity) {}
+
+    public static List<Route> routes(Parts p) {
+        List<Route> routes = new ArrayList<>();
+        routes.addAll(new VolumesApi(p.volumes(), p.snapshots(), p.store()).routes());
+        routes.addAll(new SnapshotsApi(p.snapshots(), p.volumes(), p.jobs(), p.store()).routes());
+        routes.addAll(new BackupsApi(p.backups(), p.snapshots(), p.volumes(), p.jobs(), p.target()).routes());
+        routes.addAll(new JobsApi(p.jobs()).routes());
+        routes.addAll(new SettingsApi(p.target(), p.volumes(), p.identity()).routes());
+        routes.add(OpenApi.route());
+        routes.add(Route.get("/metrics", request -> Response.bytes(StrataMetrics.CONTENT_TYPE, p.metrics().scrape())));
+        return routes;
+    }
+}

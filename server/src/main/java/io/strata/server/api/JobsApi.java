@@ -1,0 +1,65 @@
+package io.strata.server.api;
+
+import io.strata.control.job.Jobs;
+import io.strata.domain.StrataException;
+import io.strata.server.api.ApiModel.Job;
+import io.strata.server.http.Request;
+import io.strata.server.http.Response;
+import io.strata.server.http.Route;
+import java.io.IOException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * {@code /api/v1/jobs}: backups and restores running or done, with progress. A job's id is
+ * {@code backup@NAME} or {@code restore@VOLUME}; the {@code Location} of a 202 points here.
+ */
+public final class JobsApi {
+    static final String JOBS = "/api/v1/jobs";
+
+    private final Jobs jobs;
+
+    public JobsApi(Jobs jobs) {
+        this.jobs = jobs;
+    }
+
+    public List<Route> routes() {
+        return List.of(
+                Route.get(JOBS, this::list),
+                Route.get(JOBS + "/{job}", this::get));
+    }
+
+    /** Oldest first; {@code ?state=running|complete|error} and {@code ?kind=backup|restore} narrow it. */
+    private Response list(Request request) throws IOException {
+        Optional<String> state = request.query("state").map(s -> oneOf("state", s, "running", "complete", "error"));
+        Optional<String> kind = request.query("kind").map(k -> oneOf("kind", k, "backup", "restore"));
+        return Response.ok(jobs.all().stream().map(Job::of)
+                .filter(j -> state.map(j.state()::equals).orElse(true))
+                .filter(j -> kind.map(j.kind()::equals).orElse(true))
+                .sorted(Comparator.comparing(Job::created).thenComparing(Job::id))
+                .toList());
+    }
+
+    private Response get(Request request) throws IOException {
+        String id = request.param("job");
+        int at = id.indexOf('@');
+        String kind = at < 0 ? "" : id.substring(0, at);
+        String name = at < 0 ? "" : id.substring(at + 1);
+        Optional<Jobs.Status> job = switch (kind) {
+            case "backup" -> name.isEmpty() ? Optional.empty() : jobs.backup(name);
+            case "restore" -> name.isEmpty() ? Optional.empty() : jobs.restore(name);
+            default -> Optional.empty();
+        };
+        return Response.ok(Job.of(job.orElseThrow(() -> new StrataException.NotFound("there is no job '" + id + "' (job ids look like"
+                + " backup@NAME or restore@VOLUME): GET " + JOBS + " lists them"))));
+    }
+
+    private static String oneOf(String parameter, String value, String... allowed) {
+        if (!List.of(allowed).contains(value)) {
+            throw new StrataException.InvalidArgument("query parameter '" + parameter + "' is '" + value + "': use one of "
+                    + String.join(", ", allowed));
+        }
+        return value;
+    }
+}

@@ -1,0 +1,60 @@
+package io.strata.server.cli;
+
+import io.strata.domain.StrataException;
+import io.strata.server.api.ApiModel;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Backups and restores through a server: started as its jobs, followed (with the progress line)
+ * until they end, so that the command ends when the work does, as it does without a server.
+ */
+final class ServerJobs {
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    private ServerJobs() {}
+
+    /** Waits for {@code started} to end; returns it complete, or throws with its error. */
+    @SuppressWarnings("try") // the progress line draws while the try runs
+    static ApiModel.Job follow(ServerClient server, ApiModel.Job started, PrintWriter err, String what) throws IOException {
+        AtomicReference<ApiModel.Job> job = new AtomicReference<>(started);
+        try (ProgressLine line = ProgressLine.start(err, what, () -> figures(job.get().progress()))) {
+            while (job.get().state().equals("running")) {
+                Thread.sleep(POLL.toMillis());
+                job.set(server.job(started.id()));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StrataException.Unavailable("interrupted: job " + started.id() + " goes on in " + server.describe(), e);
+        }
+        if (job.get().state().equals("error")) {
+            throw new StrataException.Internal(job.get().error(), null);
+        }
+        return job.get();
+    }
+
+    private static ProgressLine.Figures figures(ApiModel.Progress p) {
+        return new ProgressLine.Figures(p.percent(), p.bytesDone(), p.bytesTotal(), p.bytesUploaded(), p.blocksNew(), p.blocksReused());
+    }
+
+    /**
+     * Restores into a new volume and waits; a restore that fails takes its volume with it, so no
+     * half-restored volume is left, as without a server.
+     */
+    static ApiModel.Job restore(ServerClient server, String volume, String backup, String newVolume, Long size, PrintWriter err)
+            throws IOException {
+        ApiModel.Job started = server.restore(volume, backup, newVolume, size);
+        try {
+            return follow(server, started, err, "restoring into " + newVolume);
+        } catch (StrataException e) {
+            try {
+                server.deleteVolume(newVolume);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+    }
+}

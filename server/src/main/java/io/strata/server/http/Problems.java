@@ -1,0 +1,102 @@
+package io.strata.server.http;
+
+import io.strata.domain.StrataException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.net.http.HttpTimeoutException;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place where a failure becomes an HTTP answer: Strata's error vocabulary
+ * ({@link StrataException}) and the exchange's own failures ({@link HttpProblem}) each map to one
+ * status and {@link ProblemType}, so a kind of failure has the same answer on every path.
+ *
+ * <p>Messages: a {@link StrataException}'s message is written by Strata to say what failed and what
+ * to do, and becomes the detail unchanged. Any other exception's message is third-party text that
+ * may quote a URL, a header or a credential: the detail names only its type, and the whole
+ * exception, stack trace included, goes to the server's log. No answer carries a stack trace.
+ */
+public final class Problems {
+    private static final Logger LOG = LoggerFactory.getLogger(Problems.class);
+    /** Seconds a client should wait before retrying a 503. */
+    static final String RETRY_AFTER_SECONDS = "5";
+
+    private Problems() {}
+
+    /** The answer to {@code failure} for the request to {@code instance}: a problem and the headers it needs. */
+    public record Answer(Problem problem, Map<String, String> headers) {}
+
+    public static Answer answer(Throwable failure, String instance) {
+        Throwable f = failure instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : failure;
+        Answer answer = switch (f) {
+            case HttpProblem p -> new Answer(Problem.of(p.type(), p.getMessage(), instance), p.headers());
+            case StrataException e -> fromDomain(e, instance);
+            default -> fromUnexpected(f, instance);
+        };
+        if (answer.problem().status() == 503 && !answer.headers().containsKey("Retry-After")) {
+            return new Answer(answer.problem(), Map.of("Retry-After", RETRY_AFTER_SECONDS));
+        }
+        return answer;
+    }
+
+    /** The problem type of a domain error. */
+    public static ProblemType typeOf(StrataException e) {
+        return switch (e) {
+            case StrataException.NotFound _ -> ProblemType.NOT_FOUND;
+            case StrataException.AlreadyExists _ -> ProblemType.ALREADY_EXISTS;
+            case StrataException.InvalidArgument _ -> ProblemType.INVALID_ARGUMENT;
+            case StrataException.FailedPrecondition _ -> ProblemType.FAILED_PRECONDITION;
+            case StrataException.OutOfRange _ -> ProblemType.OUT_OF_RANGE;
+            case StrataException.ResourceExhausted _ -> ProblemType.RESOURCE_EXHAUSTED;
+            case StrataException.Unavailable _ -> ProblemType.UNAVAILABLE;
+            case StrataException.Corrupt _ -> ProblemType.CORRUPT;
+            // the domain wraps I/O failures it cannot classify; an unreachable backup target below one is still transient
+            case StrataException.Internal internal -> unreachableCause(internal) != null ? ProblemType.UNAVAILABLE : ProblemType.INTERNAL;
+        };
+    }
+
+    private static Answer fromDomain(StrataException e, String instance) {
+        ProblemType type = typeOf(e);
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() + " (no details)" : e.getMessage();
+        String detail = switch (type) {
+            case CORRUPT -> message + " (stored data failed its checks; Strata refuses it rather than return it)";
+            default -> message;
+        };
+        if (type == ProblemType.INTERNAL || type == ProblemType.CORRUPT) {
+            LOG.error("{} failed: {}", instance, message, e);
+        }
+        return new Answer(Problem.of(type, detail, instance), Map.of());
+    }
+
+    private static Answer fromUnexpected(Throwable failure, String instance) {
+        Throwable unreachable = unreachableCause(failure);
+        if (unreachable != null) {
+            LOG.warn("{} failed: the backup target is unreachable", instance, failure);
+            return new Answer(Problem.of(ProblemType.UNAVAILABLE, "the backup target is unreachable (" + unreachable.getClass().getSimpleName()
+                    + "): check its address and the network, then retry", instance), Map.of());
+        }
+        LOG.error("{} failed", instance, failure);
+        return new Answer(Problem.of(ProblemType.INTERNAL, "internal error (" + failure.getClass().getSimpleName()
+                + "); the server's log has the details", instance), Map.of());
+    }
+
+    /** The first exception in the cause chain that says a remote endpoint could not be reached in time, or null. */
+    static Throwable unreachableCause(Throwable error) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof SocketTimeoutException
+                    || t instanceof UnknownHostException || t instanceof HttpTimeoutException) {
+                return t;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,143 @@
+package io.strata.server.api;
+
+import static io.strata.server.api.ApiHarness.MiB;
+import static io.strata.server.api.ApiHarness.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.strata.domain.VolumeName;
+import io.strata.server.http.ProblemType;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code /api/v1/volumes} over real HTTP: every operation's answer and every refusal's problem. */
+class VolumesApiTest {
+    @TempDir
+    Path tmp;
+    ApiHarness api;
+
+    @BeforeEach
+    void start() throws Exception {
+        api = ApiHarness.start(tmp);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        api.close();
+    }
+
+    private JsonNode create(String name, long size) {
+        return api.post("/api/v1/volumes", Map.of("name", name, "sizeBytes", size)).expect(201);
+    }
+
+    @Test
+    void createListGetExpandDelete() {
+        ApiHarness.Answer created = api.post("/api/v1/volumes", Map.of("name", "db", "sizeBytes", 8 * MiB));
+        JsonNode volume = created.expect(201);
+        assertThat(created.header("Location")).isEqualTo("/api/v1/volumes/db");
+        assertThat(volume.get("name").asText()).isEqualTo("db");
+        assertThat(volume.get("sizeBytes").asLong()).isEqualTo(8 * MiB);
+        assertThat(volume.get("state").asText()).isEqualTo("ready");
+        assertThat(volume.get("source").isNull()).isTrue();
+        assertThat(volume.get("attachment").isNull()).isTrue();
+        assertThat(volume.get("created").asText()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
+
+        assertThat(api.post("/api/v1/volumes", "{\"name\":\"small\",\"sizeBytes\":5000}").expect(201).get("sizeBytes").asLong())
+                .as("rounded up to 4 KiB").isEqualTo(8192);
+        assertThat(api.post("/api/v1/volumes", "{\"name\":\"default\"}").expect(201).get("sizeBytes").asLong()).isEqualTo(1L << 30);
+        assertThat(api.get("/api/v1/volumes").expect(200).findValuesAsText("name")).containsExactly("db", "default", "small");
+        assertThat(api.get("/api/v1/volumes/db").expect(200)).isEqualTo(volume);
+
+        assertThat(api.post("/api/v1/volumes/db/expand", Map.of("sizeBytes", 16 * MiB)).expect(200).get("sizeBytes").asLong())
+                .isEqualTo(16 * MiB);
+        assertThat(api.post("/api/v1/volumes/db/expand", Map.of("sizeBytes", 16 * MiB)).expect(200).get("sizeBytes").asLong())
+                .as("the same size again is fine").isEqualTo(16 * MiB);
+        assertThat(assertProblem(api.post("/api/v1/volumes/db/expand", Map.of("sizeBytes", 4 * MiB)), ProblemType.OUT_OF_RANGE))
+                .contains("cannot shrink");
+        assertThat(assertProblem(api.post("/api/v1/volumes/db/expand", "{}"), ProblemType.INVALID_ARGUMENT)).contains("sizeBytes");
+        assertProblem(api.post("/api/v1/volumes/none/expand", Map.of("sizeBytes", 4 * MiB)), ProblemType.NOT_FOUND);
+
+        assertThat(api.delete("/api/v1/volumes/db").status()).isEqualTo(204);
+        assertThat(assertProblem(api.get("/api/v1/volumes/db"), ProblemType.NOT_FOUND)).contains("'db' does not exist");
+        assertProblem(api.delete("/api/v1/volumes/db"), ProblemType.NOT_FOUND);
+    }
+
+    @Test
+    void refusalsOnCreate() {
+        create("db", 8 * MiB);
+        assertThat(assertProblem(api.post("/api/v1/volumes", Map.of("name", "db", "sizeBytes", 8 * MiB)), ProblemType.ALREADY_EXISTS))
+                .contains("already exists");
+        assertThat(assertProblem(api.post("/api/v1/volumes", Map.of("name", "../etc")), ProblemType.INVALID_ARGUMENT)).contains("name");
+        assertThat(assertProblem(api.post("/api/v1/volumes", "{\"sizeBytes\":4096}"), ProblemType.INVALID_ARGUMENT))
+                .contains("'name' is required");
+        assertProblem(api.post("/api/v1/volumes", Map.of("name", "neg", "sizeBytes", -1)), ProblemType.INVALID_ARGUMENT);
+        assertThat(assertProblem(api.post("/api/v1/volumes", Map.of("name", "huge", "sizeBytes", 1L << 50)), ProblemType.OUT_OF_RANGE))
+                .contains("largest");
+        assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "source", "volume:none")), ProblemType.NOT_FOUND);
+        assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "source", "ss://db/none")), ProblemType.NOT_FOUND);
+        assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "source", "bak://db/none")), ProblemType.NOT_FOUND);
+        assertThat(assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "source", "db")), ProblemType.INVALID_ARGUMENT))
+                .contains("volume:NAME");
+        assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "source", "ftp://db/x")), ProblemType.INVALID_ARGUMENT);
+        assertThat(assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "sizeBytes", 4 * MiB, "source", "volume:db")),
+                ProblemType.OUT_OF_RANGE)).contains("less than its source");
+        assertThat(api.get("/api/v1/volumes").json().findValuesAsText("name")).containsExactly("db");
+    }
+
+    @Test
+    void clonesOfAVolumeAndOfASnapshotCarryItsContent() throws Exception {
+        create("db", 8 * MiB);
+        api.server.store().open(VolumeName.of("db")).writeAt(ByteBuffer.wrap(new byte[] {1, 2, 3}), 0);
+        api.post("/api/v1/volumes/db/snapshots", Map.of("name", "first")).expect(201);
+        api.server.store().open(VolumeName.of("db")).writeAt(ByteBuffer.wrap(new byte[] {9}), 0);
+
+        JsonNode ofVolume = api.post("/api/v1/volumes", Map.of("name", "copy", "source", "volume:db")).expect(201);
+        assertThat(ofVolume.get("source").asText()).isEqualTo("volume:db");
+        assertThat(ofVolume.get("sizeBytes").asLong()).isEqualTo(8 * MiB);
+        JsonNode ofSnapshot = api.post("/api/v1/volumes", Map.of("name", "old", "sizeBytes", 16 * MiB, "source", "ss://db/first"))
+                .expect(201);
+        assertThat(ofSnapshot.get("source").asText()).isEqualTo("ss://db/first");
+        assertThat(ofSnapshot.get("sizeBytes").asLong()).isEqualTo(16 * MiB);
+        assertThat(read("copy", 3)).containsExactly(9, 2, 3);
+        assertThat(read("old", 3)).containsExactly(1, 2, 3);
+    }
+
+    private byte[] read(String volume, int n) throws Exception {
+        ByteBuffer buffer = ByteBuffer.allocate(n);
+        api.server.store().open(VolumeName.of(volume)).readAt(buffer, 0);
+        return buffer.array();
+    }
+
+    @Test
+    void attachmentIsShownAndAnAttachedVolumeIsNotDeleted() throws Exception {
+        create("db", 8 * MiB);
+        assertThat(api.get("/api/v1/volumes/db/attachment").expect(200).get("attached").asBoolean()).isFalse();
+        api.server.volumes().publish(VolumeName.of("db"), "node-7", true);
+        JsonNode attachment = api.get("/api/v1/volumes/db/attachment").expect(200);
+        assertThat(attachment.get("attached").asBoolean()).isTrue();
+        assertThat(attachment.get("node").asText()).isEqualTo("node-7");
+        assertThat(attachment.get("readOnly").asBoolean()).isTrue();
+        assertThat(api.get("/api/v1/volumes/db").json().get("attachment").get("node").asText()).isEqualTo("node-7");
+        assertThat(assertProblem(api.delete("/api/v1/volumes/db"), ProblemType.FAILED_PRECONDITION)).contains("detach");
+        assertProblem(api.delete("/api/v1/volumes/db?withSnapshots=true"), ProblemType.FAILED_PRECONDITION);
+        assertProblem(api.get("/api/v1/volumes/none/attachment"), ProblemType.NOT_FOUND);
+        api.server.volumes().unpublish(VolumeName.of("db"), "node-7");
+        api.delete("/api/v1/volumes/db").expect(204);
+    }
+
+    @Test
+    void aVolumeWithSnapshotsGoesOnlyWithThem() {
+        create("db", 8 * MiB);
+        api.post("/api/v1/volumes/db/snapshots", Map.of("name", "s1")).expect(201);
+        assertThat(assertProblem(api.delete("/api/v1/volumes/db"), ProblemType.FAILED_PRECONDITION)).contains("s1");
+        assertProblem(api.delete("/api/v1/volumes/db?withSnapshots=maybe"), ProblemType.INVALID_ARGUMENT);
+        assertThat(api.get("/api/v1/volumes/db/snapshots").json().findValuesAsText("name")).containsExactly("s1");
+        api.delete("/api/v1/volumes/db?withSnapshots=true").expect(204);
+        assertProblem(api.get("/api/v1/volumes/db"), ProblemType.NOT_FOUND);
+    }
+}
