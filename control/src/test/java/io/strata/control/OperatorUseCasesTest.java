@@ -125,6 +125,9 @@ class OperatorUseCasesTest {
         assertThat(started.record().snapshot()).isEqualTo("mine");
         Jobs.Status done = ended("first");
         assertThat(done.record().state()).as("error: %s", done.record().error()).isEqualTo(JobRecord.State.COMPLETE);
+        for (int i = 0; i < 250 && finished.isEmpty(); i++) {
+            Thread.sleep(20); // listeners hear of a job once its record says it ended, so a moment after
+        }
         assertThat(finished).extracting(JobRecord::id).containsExactly("first");
         BackupService.BackupEntry entry = backups.inspect(io.strata.backupstore.format.BackupUrl.of(target.get(), "vol", "first").encode());
         assertThat(entry.config().labels()).containsEntry("team", "a");

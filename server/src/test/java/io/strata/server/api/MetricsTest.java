@@ -36,6 +36,16 @@ class MetricsTest {
         return PrometheusText.parse(answer.text());
     }
 
+    /** A scrape once {@code sample} reads {@code value}: a job's end reaches the metrics a moment after its record. */
+    private PrometheusText scrapeOnce(String sample, double value) throws InterruptedException {
+        PrometheusText metrics = scrape();
+        for (int i = 0; i < 250 && !Double.valueOf(value).equals(metrics.samples.get(sample)); i++) {
+            Thread.sleep(20);
+            metrics = scrape();
+        }
+        return metrics;
+    }
+
     @Test
     void everyNameIsStrataAndTheFamiliesAreThere() {
         PrometheusText metrics = scrape();
@@ -70,7 +80,7 @@ class MetricsTest {
         assertThat(before.value("strata_backup_read_bytes_total")).isZero();
 
         api.awaitJob(api.post("/api/v1/volumes/db/backups", Map.of("name", "b1")).header("Location"));
-        PrometheusText after = scrape();
+        PrometheusText after = scrapeOnce("strata_jobs_ended_total{kind=\"backup\",state=\"complete\"}", 1);
         assertThat(after.value("strata_backups{state=\"complete\"}")).as("counted again once the job ended").isEqualTo(1);
         assertThat(after.value("strata_jobs{kind=\"backup\",state=\"complete\"}")).isEqualTo(1);
         assertThat(after.value("strata_jobs_ended_total{kind=\"backup\",state=\"complete\"}")).isEqualTo(1);
@@ -81,7 +91,7 @@ class MetricsTest {
         assertThat(after.value("strata_snapshots")).as("the backup's own snapshot is not counted").isEqualTo(1);
 
         api.awaitJob(api.post("/api/v1/backup-volumes/db/backups/b1/restore", Map.of("volume", "copy")).header("Location"));
-        PrometheusText restored = scrape();
+        PrometheusText restored = scrapeOnce("strata_jobs_ended_total{kind=\"restore\",state=\"complete\"}", 1);
         assertThat(restored.value("strata_restore_bytes_total")).isEqualTo(2 * MiB);
         assertThat(restored.value("strata_restore_duration_seconds_count{outcome=\"complete\"}")).isEqualTo(1);
         assertThat(restored.value("strata_volumes")).isEqualTo(2);
