@@ -95,10 +95,9 @@ public final class VolumesApi {
                 throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '"
                         + view.attachment().get().node() + "': detach it first; its snapshots are kept until then");
             }
-            for (SnapshotService.SnapshotView snapshot : snapshots.listByVolume(name)) {
-                if (snapshot.handle() instanceof SnapshotHandle.Snapshot) {
-                    snapshots.delete(snapshot.handle());
-                }
+            // the snapshots kept in the volume only: deleting it never waits on the backup target
+            for (SnapshotService.SnapshotView snapshot : snapshots.snapshotsOf(name)) {
+                snapshots.delete(snapshot.handle());
             }
         }
         volumes.delete(name);
