@@ -10,8 +10,8 @@ import * as backupPage from './backup-page.js';
 const PAGES = { volume: volumePage, backup: backupPage };
 const POLL_BUSY_MS = 1000;
 const POLL_IDLE_MS = 10000;
-const NOTICE_MS = 10000;
-const MAX_MESSAGES = 5;
+const NOTICE_MS = 8000;
+const MAX_MESSAGES = 3; // more would cover a phone's screen
 
 const pageRegion = document.getElementById('page');
 const messages = document.getElementById('alerts');
