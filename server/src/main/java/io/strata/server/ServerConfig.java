@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param driverName   the CSI driver name the cluster's StorageClasses and snapshot classes name
  * @param nodeId       this node's id for CSI attachment and topology
  * @param environment  the process environment, for S3 credentials and endpoints
- * @param http         where the REST API, /openapi.json and /metrics listen; empty: no HTTP
+ * @param http         where the web UI, the REST API, /openapi.json and /metrics listen; empty: no HTTP
  */
 public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEndpoint, DriverName driverName, String nodeId,
                            Map<String, String> environment, Optional<InetSocketAddress> http) {

@@ -233,6 +233,13 @@ class WebUiBrowserTest {
         waitFor("the configured target again", d -> !d.findElements(By.cssSelector("tr[data-backup-volume='app']")).isEmpty());
         assertThat(text("[data-field='target-url']")).isEqualTo("file://" + tmp.resolve("data/backups"));
 
+        // every message can be dismissed
+        waitFor("no messages left", d -> {
+            List<WebElement> dismiss = d.findElements(By.cssSelector(".alert button.dismiss"));
+            dismiss.forEach(WebElement::click);
+            return dismiss.isEmpty();
+        });
+
         // narrow windows: everything fits, nothing scrolls sideways
         chromium.resize(390, 900);
         assertNoSidewaysScrolling("Backup page");
