@@ -4,6 +4,7 @@ import io.strata.backupstore.format.BackupConfig;
 import io.strata.backupstore.format.BackupUrl;
 import io.strata.backupstore.format.Compression;
 import io.strata.control.BackupService.BackupEntry;
+import io.strata.control.job.BackupOrder;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
 import io.strata.domain.SnapshotHandle;
@@ -147,7 +148,7 @@ public final class SnapshotService {
     public Jobs.Status backup(VolumeName volume, Optional<SnapshotName> snapshot, Optional<String> backup, boolean full,
                               Compression compression, Map<String, String> labels) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(volume.value()))) {
-            return jobs.startBackup(new Jobs.BackupOrder(volume, snapshot, backupTarget.get(), backup, full, compression, labels));
+            return jobs.startBackup(new BackupOrder(volume, snapshot, backupTarget.get(), backup, full, compression, labels));
         }
     }
 

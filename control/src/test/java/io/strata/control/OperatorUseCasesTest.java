@@ -8,6 +8,7 @@ import io.strata.backupstore.format.Compression;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.control.SnapshotService.Kind;
 import io.strata.control.VolumeService.Source;
+import io.strata.control.job.BackupOrder;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
 import io.strata.control.state.StateStore;
@@ -118,7 +119,7 @@ class OperatorUseCasesTest {
         List<JobRecord> finished = new CopyOnWriteArrayList<>();
         jobs.addListener((record, progress) -> finished.add(record));
 
-        Jobs.Status started = jobs.startBackup(new Jobs.BackupOrder(VOL, Optional.of(SnapshotName.of("mine")), target.get(),
+        Jobs.Status started = jobs.startBackup(new BackupOrder(VOL, Optional.of(SnapshotName.of("mine")), target.get(),
                 Optional.of("first"), false, Compression.ZSTD, Map.of("team", "a")));
         assertThat(started.record().id()).isEqualTo("first");
         assertThat(started.record().snapshot()).isEqualTo("mine");
@@ -129,15 +130,15 @@ class OperatorUseCasesTest {
         assertThat(entry.config().labels()).containsEntry("team", "a");
         assertThat(entry.config().compressionMethod()).isEqualTo("zstd");
 
-        assertThatThrownBy(() -> jobs.startBackup(new Jobs.BackupOrder(VOL, Optional.empty(), target.get(), Optional.of("first"),
+        assertThatThrownBy(() -> jobs.startBackup(new BackupOrder(VOL, Optional.empty(), target.get(), Optional.of("first"),
                 false, Compression.LZ4, Map.of()))).isExactlyInstanceOf(StrataException.AlreadyExists.class);
-        assertThatThrownBy(() -> jobs.startBackup(new Jobs.BackupOrder(VOL, Optional.of(SnapshotName.of("nope")), target.get(),
+        assertThatThrownBy(() -> jobs.startBackup(new BackupOrder(VOL, Optional.of(SnapshotName.of("nope")), target.get(),
                 Optional.empty(), false, Compression.LZ4, Map.of()))).isExactlyInstanceOf(StrataException.NotFound.class);
 
         snapshots.delete(SnapshotHandle.Backup.of("vol", "first"));
         assertThat(store.open(VOL).snapshots()).extracting(s -> s.name().value()).as("the user's snapshot stays").containsExactly("mine");
 
-        Jobs.Status cut = jobs.startBackup(new Jobs.BackupOrder(VOL, Optional.empty(), target.get(), Optional.empty(), true,
+        Jobs.Status cut = jobs.startBackup(new BackupOrder(VOL, Optional.empty(), target.get(), Optional.empty(), true,
                 Compression.LZ4, Map.of()));
         String name = cut.record().backup();
         assertThat(ended(name).record().state()).isEqualTo(JobRecord.State.COMPLETE);
@@ -178,7 +179,7 @@ class OperatorUseCasesTest {
         state.table("jobs", JobRecord.class).put("restore@vol", new JobRecord("vol", JobRecord.Kind.RESTORE, JobRecord.State.ERROR,
                 "vol", "src", target.get(), "b", null, java.time.Instant.now(), java.time.Instant.now(), "broken", 0, 0));
         assertThatThrownBy(() -> volumes.revert(VOL, SnapshotName.of("s"))).isExactlyInstanceOf(StrataException.FailedPrecondition.class);
-        assertThatThrownBy(() -> jobs.startBackup(new Jobs.BackupOrder(VOL, Optional.of(SnapshotName.of("s")), target.get(),
+        assertThatThrownBy(() -> jobs.startBackup(new BackupOrder(VOL, Optional.of(SnapshotName.of("s")), target.get(),
                 Optional.empty(), false, Compression.LZ4, Map.of()))).isExactlyInstanceOf(StrataException.FailedPrecondition.class);
     }
 }

@@ -106,15 +106,6 @@ public final class Jobs {
     }
 
     /**
-     * What a backup job makes: a backup of an existing snapshot of {@code volume}, or, without one, of
-     * a snapshot cut now, named like the backup and deleted with it.
-     *
-     * @param backup the backup's name (a valid snapshot name), or empty for {@code backup-} and 16 hex digits
-     */
-    public record BackupOrder(VolumeName volume, Optional<SnapshotName> snapshot, String targetUrl, Optional<String> backup,
-                              boolean full, Compression compression, Map<String, String> labels) {}
-
-    /**
      * Starts the backup an order describes; the job's id is the backup's name.
      *
      * @throws StrataException.AlreadyExists when a backup job of that name exists
@@ -148,16 +139,20 @@ public final class Jobs {
             table.put(key(job), job);
         } catch (IOException | RuntimeException e) {
             if (order.snapshot().isEmpty()) {
-                try {
-                    source.deleteSnapshot(cut);
-                } catch (IOException | RuntimeException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
+                deleteQuietly(source, cut, e);
             }
             throw e;
         }
         submit(job, 0);
         return status(job);
+    }
+
+    private static void deleteQuietly(Volume volume, SnapshotName snapshot, Exception failure) {
+        try {
+            volume.deleteSnapshot(snapshot);
+        } catch (IOException | RuntimeException cleanup) {
+            failure.addSuppressed(cleanup);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.strata.server.api;
 
 import io.strata.control.SnapshotService;
+import io.strata.control.VolumeBackups;
 import io.strata.control.VolumeService;
 import io.strata.control.VolumeService.Source;
 import io.strata.control.VolumeService.VolumeView;
@@ -8,6 +9,8 @@ import io.strata.domain.ByteSize;
 import io.strata.domain.SnapshotHandle;
 import io.strata.domain.StrataException;
 import io.strata.domain.VolumeName;
+import io.strata.engine.SnapshotInfo;
+import io.strata.engine.VolumeStore;
 import io.strata.server.api.ApiModel.AttachmentState;
 import io.strata.server.api.ApiModel.CreateVolume;
 import io.strata.server.api.ApiModel.Expand;
@@ -24,10 +27,12 @@ public final class VolumesApi {
 
     private final VolumeService volumes;
     private final SnapshotService snapshots;
+    private final VolumeStore store;
 
-    public VolumesApi(VolumeService volumes, SnapshotService snapshots) {
+    public VolumesApi(VolumeService volumes, SnapshotService snapshots, VolumeStore store) {
         this.volumes = volumes;
         this.snapshots = snapshots;
+        this.store = store;
     }
 
     public List<Route> routes() {
@@ -95,9 +100,11 @@ public final class VolumesApi {
                 throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '"
                         + view.attachment().get().node() + "': detach it first; its snapshots are kept until then");
             }
-            // the snapshots kept in the volume only: deleting it never waits on the backup target
-            for (SnapshotService.SnapshotView snapshot : snapshots.snapshotsOf(name)) {
-                snapshots.delete(snapshot.handle());
+            // from the volume itself: listing its backups too would make this depend on the backup target
+            for (SnapshotInfo snapshot : store.open(name).snapshots()) {
+                if (snapshot.userCreated() && !snapshot.labels().containsKey(VolumeBackups.BACKUP_LABEL)) {
+                    snapshots.delete(new SnapshotHandle.Snapshot("ss", name, snapshot.name()));
+                }
             }
         }
         volumes.delete(name);
