@@ -175,6 +175,18 @@ public final class SnapshotService {
 
     /** A volume's snapshots and backups, oldest first; snapshots taken for backups show as their backups. */
     public List<SnapshotView> listByVolume(VolumeName volume) throws IOException {
+        List<SnapshotView> out = new ArrayList<>(snapshotsOf(volume));
+        out.addAll(backupsOf(volume.value()));
+        out.sort(Comparator.comparing(SnapshotView::created).thenComparing(v -> v.handle().value()));
+        return out;
+    }
+
+    /**
+     * The snapshots kept in a volume, oldest first, without its backups: this never reads the
+     * backup target, so it answers while the target is slow or unreachable. None for a volume
+     * that does not exist.
+     */
+    public List<SnapshotView> snapshotsOf(VolumeName volume) throws IOException {
         List<SnapshotView> out = new ArrayList<>();
         if (volumes.exists(volume)) {
             for (SnapshotInfo info : volumes.open(volume).snapshots()) {
@@ -183,7 +195,6 @@ public final class SnapshotService {
                 }
             }
         }
-        out.addAll(backupsOf(volume.value()));
         out.sort(Comparator.comparing(SnapshotView::created).thenComparing(v -> v.handle().value()));
         return out;
     }

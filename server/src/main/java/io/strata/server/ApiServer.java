@@ -15,10 +15,11 @@ import io.strata.server.api.VolumesApi;
 import io.strata.server.http.Response;
 import io.strata.server.http.Route;
 import io.strata.server.metrics.StrataMetrics;
+import io.strata.server.ui.WebUi;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Every route {@code strata server} serves over HTTP: the REST API, {@code /openapi.json} and {@code /metrics}. */
+/** Every route {@code strata server} serves over HTTP: the REST API, {@code /openapi.json}, {@code /metrics} and the web UI. */
 public final class ApiServer {
     private ApiServer() {}
 
@@ -35,6 +36,7 @@ public final class ApiServer {
         routes.addAll(new SettingsApi(p.target(), p.volumes(), p.identity()).routes());
         routes.add(OpenApi.route());
         routes.add(Route.get("/metrics", request -> Response.bytes(StrataMetrics.CONTENT_TYPE, p.metrics().scrape())));
+        routes.addAll(WebUi.load().routes());
         return routes;
     }
 }

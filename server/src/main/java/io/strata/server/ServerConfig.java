@@ -26,7 +26,7 @@ import java.util.Optional;
  * @param nbdSocket    the NBD server's unix socket, which the Node service attaches volumes from
  * @param nbdTcp       where the NBD server also listens on TCP, if anywhere
  * @param environment  the process environment, for S3 credentials and endpoints
- * @param http         where the REST API, /openapi.json and /metrics listen; empty: no HTTP
+ * @param http         where the web UI, the REST API, /openapi.json and /metrics listen; empty: no HTTP
  */
 public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEndpoint, DriverName driverName, String nodeId,
                            Path nbdSocket, Optional<InetSocketAddress> nbdTcp, Map<String, String> environment,

@@ -153,7 +153,7 @@ public final class StrataServer implements AutoCloseable {
         }
     }
 
-    /** Starts the REST API, /openapi.json and /metrics, and tells the CLI where they are ({@link ServerFile}). */
+    /** Starts the REST API, /openapi.json, /metrics and the web UI, and tells the CLI where they are ({@link ServerFile}). */
     private void serveHttp(InetSocketAddress address) throws IOException {
         ApiServer.Parts parts = new ApiServer.Parts(volumes, volumeService, snapshotService, backups, jobs, backupTarget, metrics,
                 new SettingsApi.Identity(StrataVersion.version(), config.nodeId(), config.driverName().value(), config.dataDir().toString()));
@@ -166,7 +166,8 @@ public final class StrataServer implements AutoCloseable {
         serverFile = new ServerFile.Info(http.url().toString(), ProcessHandle.current().pid(), java.time.Instant.now(),
                 StrataVersion.version());
         ServerFile.write(config.dataDir(), serverFile);
-        LOG.info("serving the REST API on {}/api/v1 (OpenAPI at /openapi.json, metrics at /metrics)", http.url());
+        LOG.info("serving the web UI on {}/ and the REST API on {}/api/v1 (OpenAPI at /openapi.json, metrics at /metrics)", http.url(),
+                http.url());
     }
 
     /** The REST API's base URL, when it is served. */

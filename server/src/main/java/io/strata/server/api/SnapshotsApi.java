@@ -20,6 +20,8 @@ import io.strata.server.http.Request;
 import io.strata.server.http.Response;
 import io.strata.server.http.Route;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,12 +61,47 @@ public final class SnapshotsApi {
                 Route.get(OF_VOLUME + "/{snapshot}/changes", this::changes));
     }
 
+    /** {@code ?type=snapshot} lists only the snapshots kept in volumes and never reads the backup target; {@code ?type=backup} only backups. */
     private Response listAll(Request request) throws IOException {
-        return Response.ok(represent(snapshots.listAll()));
+        return switch (listed(request)) {
+            case BOTH -> Response.ok(represent(snapshots.listAll()));
+            case SNAPSHOTS -> {
+                List<SnapshotView> out = new ArrayList<>();
+                for (VolumeService.VolumeView volume : volumes.list()) {
+                    out.addAll(snapshots.snapshotsOf(volume.info().name())); // none for a volume deleted since it was listed
+                }
+                out.sort(Comparator.comparing(SnapshotView::created).thenComparing(v -> v.handle().value()));
+                yield Response.ok(represent(out));
+            }
+            case BACKUPS -> Response.ok(represent(backupsIn(snapshots.listAll())));
+        };
     }
 
+    /** As {@link #listAll}, for one volume. */
     private Response list(Request request) throws IOException {
-        return Response.ok(represent(snapshots.listByVolume(existingVolume(request))));
+        VolumeName volume = existingVolume(request);
+        return Response.ok(represent(switch (listed(request)) {
+            case BOTH -> snapshots.listByVolume(volume);
+            case SNAPSHOTS -> snapshots.snapshotsOf(volume);
+            case BACKUPS -> backupsIn(snapshots.listByVolume(volume));
+        }));
+    }
+
+    /** What a listing holds, by its {@code type} query parameter. */
+    private enum Listed { BOTH, SNAPSHOTS, BACKUPS }
+
+    private static Listed listed(Request request) {
+        return switch (request.query("type").orElse("")) {
+            case "" -> Listed.BOTH;
+            case "snapshot" -> Listed.SNAPSHOTS;
+            case "backup" -> Listed.BACKUPS;
+            case String other -> throw new StrataException.InvalidArgument("query parameter 'type' is '" + other
+                    + "': use snapshot (kept in the volume), backup (in the backup target), or leave it out for both");
+        };
+    }
+
+    private static List<SnapshotView> backupsIn(List<SnapshotView> views) {
+        return views.stream().filter(v -> v.handle() instanceof SnapshotHandle.Backup).toList();
     }
 
     /**

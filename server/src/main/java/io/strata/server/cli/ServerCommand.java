@@ -14,9 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 
-/** {@code strata server}: serves the data directory (CSI and NBD on unix sockets, REST over HTTP) until stopped by a signal. */
+/** {@code strata server}: serves the data directory (CSI and NBD on unix sockets, REST and the web UI over HTTP) until stopped by a signal. */
 @Command(name = "server", mixinStandardHelpOptions = true,
-        description = "Run Strata: the CSI driver and the REST API over the data directory, until interrupted (Ctrl-C, SIGTERM).")
+        description = "Run Strata: the CSI driver, the REST API and the web UI over the data directory, until interrupted (Ctrl-C, SIGTERM).")
 final class ServerCommand implements Runnable {
     @ParentCommand
     RootCommand root;
@@ -46,7 +46,7 @@ final class ServerCommand implements Runnable {
     String nbdTcp;
 
     @Option(names = "--http", paramLabel = "HOST:PORT",
-            description = "Where the REST API, /openapi.json and /metrics listen, or 'off' (default: env STRATA_HTTP, else "
+            description = "Where the web UI, the REST API, /openapi.json and /metrics listen, or 'off' (default: env STRATA_HTTP, else "
                     + ServerConfig.DEFAULT_HTTP + ").")
     String http;
 

@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP server: the JDK's {@code HttpServer}, one virtual thread per request, the routes given
- * at start and nothing else. Every answer is JSON, a raw body a route chose, or a problem from
+ * at start and nothing else. Every answer is JSON, a raw body a route chose (the metrics text, the
+ * web UI's files), or a problem from
  * {@link Problems}; no request ends in a stack trace or without an answer.
  *
  * <p>Bound to a loopback address, it answers only requests whose {@code Host} is a loopback name:
@@ -152,13 +153,14 @@ public final class HttpApi implements AutoCloseable {
                     contentType = JSON;
                 }
             }
-            response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
+            // API answers are never cached; a route that may be (the web UI's files) says how itself
             exchange.getResponseHeaders().set("Cache-Control", "no-store");
+            response.headers().forEach((name, value) -> exchange.getResponseHeaders().set(name, value));
             exchange.getResponseHeaders().set("X-Content-Type-Options", "nosniff");
             if (contentType != null) {
                 exchange.getResponseHeaders().set("Content-Type", contentType);
             }
-            boolean noBody = bytes == null || response.status() == 204 || method.equals("HEAD");
+            boolean noBody = bytes == null || response.status() == 204 || response.status() == 304 || method.equals("HEAD");
             exchange.sendResponseHeaders(response.status(), noBody ? -1 : bytes.length);
             if (!noBody) {
                 try (OutputStream out = exchange.getResponseBody()) {

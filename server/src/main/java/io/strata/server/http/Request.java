@@ -55,6 +55,11 @@ public final class Request {
         return value;
     }
 
+    /** A request header's first value. */
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(exchange.getRequestHeaders().getFirst(name));
+    }
+
     public Optional<String> query(String name) {
         return Optional.ofNullable(query.get(name));
     }

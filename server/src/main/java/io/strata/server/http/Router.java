@@ -60,7 +60,7 @@ final class Router {
         }
         if (allowed.isEmpty()) {
             throw new HttpProblem(ProblemType.NO_SUCH_PATH, "there is no resource at " + path
-                    + ": the API is under /api/v1 (GET /openapi.json lists every path)");
+                    + ": the API is under /api/v1 (GET /openapi.json lists every path), the web UI at /");
         }
         String allow = String.join(", ", allowed);
         throw new HttpProblem(ProblemType.METHOD_NOT_ALLOWED, method + " is not allowed on " + path + ": use " + allow,

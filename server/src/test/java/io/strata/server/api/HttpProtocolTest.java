@@ -35,7 +35,7 @@ class HttpProtocolTest {
     @Test
     void anUnknownPathIs404AndAKnownPathWithAnotherMethodIs405WithAllow() {
         assertThat(assertProblem(api.get("/api/v1/nothing-here"), ProblemType.NO_SUCH_PATH)).contains("/openapi.json");
-        assertProblem(api.get("/"), ProblemType.NO_SUCH_PATH);
+        assertProblem(api.get("/api"), ProblemType.NO_SUCH_PATH);
         assertProblem(api.get("/api/v1/volumes/"), ProblemType.NO_SUCH_PATH);
         ApiHarness.Answer answer = api.put("/api/v1/volumes", "{}");
         assertThat(assertProblem(answer, ProblemType.METHOD_NOT_ALLOWED)).contains("GET, POST");

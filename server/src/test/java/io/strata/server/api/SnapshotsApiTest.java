@@ -128,4 +128,30 @@ class SnapshotsApiTest {
         assertThat(listed.get(0).get("percent").asInt()).isEqualTo(100);
         assertProblem(api.post("/api/v1/volumes/db/snapshots", Map.of("name", "nightly", "type", "backup")), ProblemType.ALREADY_EXISTS);
     }
+
+    @Test
+    void listingsByTypeAndSnapshotsListedWhileTheTargetIsBroken() throws Exception {
+        write(0, (byte) 7);
+        api.post("/api/v1/volumes/db/snapshots", Map.of("name", "s1")).expect(201);
+        ApiHarness.Answer taken = api.post("/api/v1/volumes/db/snapshots", Map.of("name", "nightly", "type", "backup"));
+        String backup = taken.expect(202).get("handle").asText();
+        assertThat(api.awaitJob(taken.header("Location")).get("state").asText()).isEqualTo("complete");
+
+        assertThat(api.get("/api/v1/volumes/db/snapshots").expect(200).findValuesAsText("handle")).containsExactlyInAnyOrder("ss://db/s1", backup);
+        assertThat(api.get("/api/v1/volumes/db/snapshots?type=snapshot").expect(200).findValuesAsText("handle")).containsExactly("ss://db/s1");
+        assertThat(api.get("/api/v1/volumes/db/snapshots?type=backup").expect(200).findValuesAsText("handle")).containsExactly(backup);
+        assertThat(api.get("/api/v1/snapshots?type=snapshot").expect(200).findValuesAsText("handle")).containsExactly("ss://db/s1");
+        assertThat(api.get("/api/v1/snapshots?type=backup").expect(200).findValuesAsText("handle")).containsExactly(backup);
+        assertThat(assertProblem(api.get("/api/v1/snapshots?type=clone"), ProblemType.INVALID_ARGUMENT)).contains("snapshot").contains("backup");
+
+        // a backup target that cannot be read: its directory is now a file
+        Path target = api.dataDir.resolve("backups");
+        java.nio.file.Files.move(target, tmp.resolve("backups-aside"));
+        java.nio.file.Files.writeString(target, "not a directory");
+        assertThat(api.get("/api/v1/volumes/db/snapshots").status()).as("listing backups reads the target").isGreaterThanOrEqualTo(500);
+        assertThat(api.get("/api/v1/volumes/db/snapshots?type=snapshot").expect(200).findValuesAsText("handle")).containsExactly("ss://db/s1");
+        assertThat(api.get("/api/v1/snapshots?type=snapshot").expect(200).findValuesAsText("handle")).containsExactly("ss://db/s1");
+        api.delete("/api/v1/volumes/db?withSnapshots=true").expect(204);
+        assertThat(api.get("/api/v1/volumes").expect(200)).isEmpty();
+    }
 }
