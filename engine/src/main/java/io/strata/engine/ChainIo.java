@@ -216,9 +216,18 @@ final class ChainIo {
 
     /** Sorted, merged ranges whose blocks resolve to some layer (not to zeroes), within {@code size}. */
     static List<Extent> allocatedExtents(ChainIndex index, long size) {
+        return allocatedExtents(index, size, 0, size);
+    }
+
+    /**
+     * As {@link #allocatedExtents(ChainIndex, long)}, for the blocks that overlap {@code [offset,
+     * offset + length)} only: the cost follows the runs in that window, not in the volume. Extents
+     * are cut at the window's block boundaries.
+     */
+    static List<Extent> allocatedExtents(ChainIndex index, long size, long offset, long length) {
         ChangedBlocks.ExtentBuilder out = new ChangedBlocks.ExtentBuilder();
-        long blocks = size / Layout.BLOCK;
-        long block = 0;
+        long blocks = Math.min(size, offset + length + Layout.BLOCK - 1) / Layout.BLOCK;
+        long block = offset / Layout.BLOCK;
         while (block < blocks) {
             long run = index.run(block, (int) Math.min(blocks - block, 1 << 30));
             int count = ChainIndex.countOf(run);

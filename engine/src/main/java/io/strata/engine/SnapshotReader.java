@@ -46,6 +46,15 @@ public final class SnapshotReader implements BlockDevice, AutoCloseable {
         return ChainIo.allocatedExtents(index, size);
     }
 
+    /**
+     * The ranges holding data that overlap {@code [offset, offset + length)}, cut at the 4 KiB
+     * blocks around that window; the cost follows the window, not the snapshot.
+     */
+    public List<Extent> allocatedExtents(long offset, long length) {
+        Volume.checkRange(offset, length, size);
+        return ChainIo.allocatedExtents(index, size, offset, length);
+    }
+
     @Override
     public void readAt(ByteBuffer dst, long offset) throws IOException {
         if (closed) {

@@ -167,6 +167,22 @@ public final class Volume implements BlockDevice {
     }
 
     /**
+     * The ranges of the head holding data that overlap {@code [offset, offset + length)}, cut at the
+     * 4 KiB blocks around that window: what a client asking about part of a large volume needs, at a
+     * cost that follows the window, not the volume. A moment's view, as {@link #allocatedExtents()}.
+     */
+    public List<Extent> allocatedExtents(long offset, long length) {
+        int gate = ioGate.enterShared();
+        try {
+            checkOpen();
+            checkRange(offset, length, size());
+            return ChainIo.allocatedExtents(chain.index(), size(), offset, length);
+        } finally {
+            ioGate.exitShared(gate);
+        }
+    }
+
+    /**
      * Lets the page cache go of the head's data that is already written back: for a writer of much
      * data that nothing reads back soon, such as a restore, after a {@link #flush}. Its next writes
      * then reuse the memory just freed, instead of growing the page cache (which on some hosts costs

@@ -133,6 +133,47 @@ class VolumeTest {
     }
 
     @Test
+    void allocationOfAWindowIsTheWholeAllocationCutToTheWindowsBlocks() throws IOException {
+        Volume v = store.create(VolumeName.of("v"), 4096 * BLOCK);
+        java.util.Random random = new java.util.Random(5);
+        for (int i = 0; i < 300; i++) {
+            v.writeAt(filled(1 + random.nextInt(3 * BLOCK), 1), random.nextLong(4090L * BLOCK));
+            if (i == 150) {
+                v.createSnapshot(snap("half"), Map.of(), true); // runs below the head come from a layer beneath
+            }
+        }
+        v.unmap(100L * BLOCK, 50L * BLOCK);
+        List<Extent> whole = v.allocatedExtents();
+        try (SnapshotReader half = v.openSnapshot(snap("half"))) {
+            List<Extent> wholeHalf = half.allocatedExtents();
+            for (int i = 0; i < 500; i++) {
+                long offset = random.nextLong(4096L * BLOCK);
+                long length = random.nextLong(4096L * BLOCK - offset + 1);
+                assertThat(v.allocatedExtents(offset, length)).as("%d+%d", offset, length).isEqualTo(cut(whole, offset, length));
+                assertThat(half.allocatedExtents(offset, length)).as("snapshot %d+%d", offset, length)
+                        .isEqualTo(cut(wholeHalf, offset, length));
+            }
+        }
+        assertThat(v.allocatedExtents(0, 4096L * BLOCK)).isEqualTo(whole);
+        assertThatThrownBy(() -> v.allocatedExtents(4096L * BLOCK - 1, 2)).isExactlyInstanceOf(StrataException.OutOfRange.class);
+    }
+
+    /** {@code extents} cut to the 4 KiB blocks that overlap {@code [offset, offset + length)}. */
+    private static List<Extent> cut(List<Extent> extents, long offset, long length) {
+        long from = offset / BLOCK * BLOCK;
+        long to = (offset + length + BLOCK - 1) / BLOCK * BLOCK;
+        List<Extent> out = new java.util.ArrayList<>();
+        for (Extent e : extents) {
+            long start = Math.max(e.offset(), from);
+            long end = Math.min(e.end(), to);
+            if (start < end) {
+                out.add(new Extent(start, end - start));
+            }
+        }
+        return out;
+    }
+
+    @Test
     void droppingTheCacheChangesNoContentAndSurvivesReopening() throws IOException {
         Volume v = store.create(VolumeName.of("v"), 64 * BLOCK);
         v.writeAt(filled(32 * BLOCK, 5), 0);

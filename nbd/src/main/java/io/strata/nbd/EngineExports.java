@@ -125,8 +125,9 @@ public final class EngineExports implements Exports {
         }
 
         @Override
-        public List<Extent> allocated() {
-            return volume.allocatedExtents();
+        public List<Extent> allocated(long offset, long length) {
+            long size = volume.size(); // a growable export reaches past the volume: nothing is allocated there
+            return offset >= size ? List.of() : volume.allocatedExtents(offset, Math.min(length, size - offset));
         }
 
         @Override
@@ -135,7 +136,7 @@ public final class EngineExports implements Exports {
         }
     }
 
-    /** A snapshot never changes: its allocation is worked out once per lease. */
+    /** A snapshot never changes: its allocation is worked out once per lease, and searched per request. */
     private static final class SnapshotExport implements Export {
         private final String name;
         private final SnapshotReader reader;
@@ -167,7 +168,7 @@ public final class EngineExports implements Exports {
         }
 
         @Override
-        public List<Extent> allocated() {
+        public List<Extent> allocated(long offset, long length) {
             List<Extent> extents = allocated;
             if (extents == null) {
                 extents = List.copyOf(reader.allocatedExtents());

@@ -18,7 +18,7 @@ import java.util.List;
  *   <li>The device's methods may be called from many threads at once.</li>
  *   <li>A read-only export is never written: the server refuses writes with {@code EPERM}
  *       before they reach the device.</li>
- *   <li>{@link #allocated()} may be a moment's view, but it must never leave out a range that
+ *   <li>{@link #allocated} may be a moment's view, but it must never leave out a range that
  *       holds data: a range it leaves out is reported to clients as a hole that reads as zeroes,
  *       and copy tools skip it.</li>
  * </ul>
@@ -39,10 +39,12 @@ public interface Export extends AutoCloseable {
     }
 
     /**
-     * The ranges that hold data, sorted and not overlapping; everything else reads as zeroes and
-     * takes no space.
+     * The ranges that hold data and overlap {@code [offset, offset + length)} (a range of the
+     * device), sorted and not overlapping; everything else there reads as zeroes and takes no space.
+     * Ranges may reach beyond the window. Asked once per block status request, so its cost should
+     * follow the window, not the device.
      */
-    List<Extent> allocated() throws IOException;
+    List<Extent> allocated(long offset, long length) throws IOException;
 
     /** Gives back what the lease holds (e.g. a snapshot reader). Called once. */
     @Override

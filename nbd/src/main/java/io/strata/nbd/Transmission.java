@@ -246,7 +246,7 @@ final class Transmission {
         }
         counters.blockStatus();
         try {
-            List<BlockDescriptor> extents = Allocation.describe(session.export().allocated(), s.offset(), s.length(),
+            List<BlockDescriptor> extents = Allocation.describe(session.export().allocated(s.offset(), s.length()), s.offset(), s.length(),
                     s.requestOne(), Allocation.MAX_DESCRIPTORS);
             reply(new Reply.BlockStatus(s.handle(), true, Session.BASE_ALLOCATION_ID, extents));
         } catch (IOException | RuntimeException e) {

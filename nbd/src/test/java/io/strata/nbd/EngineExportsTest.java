@@ -64,7 +64,7 @@ class EngineExportsTest extends ExportsContract {
             snapshot.device().readAt(one, 0);
             assertThat(one.get(0)).isEqualTo((byte) 7);
             assertThat(snapshot.readOnly()).isTrue();
-            assertThat(snapshot.allocated()).containsExactly(new Extent(0, 4096));
+            assertThat(snapshot.allocated(0, SIZE)).containsExactly(new Extent(0, 4096));
             assertThat(snapshot.description()).contains("snapshot s");
             assertThatThrownBy(() -> snapshot.device().writeAt(ByteBuffer.allocate(1), 0))
                     .isInstanceOf(StrataException.FailedPrecondition.class);
@@ -103,7 +103,10 @@ class EngineExportsTest extends ExportsContract {
             growable.device().unmap(2 * SIZE - 4096, 1 << 20);
             growable.device().writeZeroes(3 * SIZE, 4096);
             growable.device().flush();
-            assertThat(growable.allocated()).isEqualTo(volume.allocatedExtents());
+            assertThat(growable.allocated(0, VolumeStore.MAX_SIZE)).isEqualTo(volume.allocatedExtents());
+            assertThat(growable.allocated(2 * SIZE, 1 << 20)).as("past the volume").isEmpty();
+            assertThat(growable.allocated(SIZE - 4096, 1 << 20)).as("a window: cut at its blocks")
+                    .containsExactly(new Extent(SIZE - 4096, 8192));
         }
     }
 }

@@ -67,9 +67,10 @@ abstract class ExportsContract {
                 random.nextBytes(data);
                 data[0] = 1; // never all zero
                 export.device().writeAt(ByteBuffer.wrap(data), offset);
-                assertThat(covered(export.allocated(), offset, length)).as("%d+%d", offset, length).isTrue();
+                assertThat(covered(export.allocated(offset, length), offset, length)).as("%d+%d", offset, length).isTrue();
+                assertThat(covered(export.allocated(0, SIZE), offset, length)).as("whole: %d+%d", offset, length).isTrue();
             }
-            List<Extent> extents = export.allocated();
+            List<Extent> extents = export.allocated(0, SIZE);
             for (int i = 1; i < extents.size(); i++) {
                 assertThat(extents.get(i).offset()).isGreaterThan(extents.get(i - 1).end() - 1);
             }

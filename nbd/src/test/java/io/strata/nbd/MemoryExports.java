@@ -55,7 +55,7 @@ final class MemoryExports implements Exports {
             }
 
             @Override
-            public List<Extent> allocated() {
+            public List<Extent> allocated(long offset, long length) {
                 return device.allocated();
             }
 
