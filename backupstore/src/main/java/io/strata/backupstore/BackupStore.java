@@ -152,10 +152,10 @@ public final class BackupStore {
                 byte[] data = buffers.get();
                 long offset = block * blockSize;
                 int length = (int) Math.min(blockSize, r.source().size() - offset);
-                java.util.Arrays.fill(data, length, data.length, (byte) 0); // a last, short block is padded
+                Arrays.fill(data, length, data.length, (byte) 0); // a last, short block is padded
                 r.source().read(ByteBuffer.wrap(data, 0, length), offset);
                 progress.bytesScanned.addAndGet(blockSize);
-                if (isZero(data, data.length)) {
+                if (DataRuns.isZero(data, data.length)) {
                     results.put(block, ""); // reads as zeroes: no block needed
                     return null;
                 }
@@ -248,7 +248,7 @@ public final class BackupStore {
 
     /**
      * Restores a backup into {@code sink}, verifying every block's checksum; blocks that read as
-     * zeroes are not written. A missing or corrupt block fails the restore, naming the block.
+     * zeroes are not written, nor are the all-zero 4 KiB pages of the others. A missing or corrupt block fails the restore, naming the block.
      */
     @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public void restore(String volume, String backup, RestoreSink sink, int workers, BackupProgress progress) throws IOException {
@@ -301,7 +301,9 @@ public final class BackupStore {
                         + "' does not match its checksum: the stored copy is damaged");
             }
             int length = (int) Math.min(decompressed, sink.size() - offset);
-            if (length <= 0 || isZero(data, decompressed)) {
+            // only the pages that hold data: the sink starts as zeroes, so the rest stays holes, as it was in the source
+            int[] runs = length <= 0 ? new int[0] : DataRuns.of(data, length);
+            if (runs.length == 0) {
                 progress.bytesScanned.addAndGet(blockSize);
                 return null;
             }
@@ -309,10 +311,14 @@ public final class BackupStore {
             ByteBuffer out = (spare != null ? spare : ByteBuffer.allocateDirect((int) blockSize)).clear();
             out.put(data, 0, length).flip();
             return () -> { // on the writer: the workers go on with the next blocks meanwhile
-                sink.write(out, offset);
+                long written = 0;
+                for (int i = 0; i < runs.length; i += 2) {
+                    sink.write(out.slice(runs[i], runs[i + 1] - runs[i]), offset + runs[i]);
+                    written += runs[i + 1] - runs[i];
+                }
                 direct.add(out);
                 progress.bytesScanned.addAndGet(blockSize);
-                flusher.wrote(length); // the disk takes the data in behind the restore, not all in the last flush
+                flusher.wrote(written); // the disk takes the data in behind the restore, not all in the last flush
             };
         });
         flusher.finish();
@@ -361,17 +367,5 @@ public final class BackupStore {
         return instant.truncatedTo(ChronoUnit.SECONDS).toString();
     }
 
-    private static final byte[] ZEROES = new byte[64 << 10];
-
-    /** Whether {@code data[0, length)} is all zeroes: a vectorised compare, stopping at the first other byte. */
-    private static boolean isZero(byte[] data, int length) {
-        for (int at = 0; at < length; at += ZEROES.length) {
-            int n = Math.min(ZEROES.length, length - at);
-            if (Arrays.mismatch(data, at, at + n, ZEROES, 0, n) >= 0) {
-                return false;
-            }
-        }
-        return true;
-    }
 
 }
