@@ -3,6 +3,7 @@ package io.strata.csi;
 import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
+import io.strata.domain.DiskFull;
 import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -78,8 +79,8 @@ public final class GrpcErrors {
             case StrataException.Corrupt _ -> Status.DATA_LOSS;
             // The domain wraps I/O failures it cannot classify; an unreachable backup target below
             // one is still transient.
-            case StrataException.Internal internal ->
-                    unreachableCause(internal) != null ? Status.UNAVAILABLE : Status.INTERNAL;
+            case StrataException.Internal internal -> unreachableCause(internal) != null ? Status.UNAVAILABLE
+                    : DiskFull.causes(internal) ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL;
         };
         String message = e.getMessage();
         return status.withDescription(message == null || message.isBlank() ? kindOf(e) : message).withCause(e);
@@ -91,6 +92,9 @@ public final class GrpcErrors {
             return Status.UNAVAILABLE.withDescription("the backup target is unreachable ("
                     + unreachable.getClass().getSimpleName() + "): check its address and the network, then retry")
                     .withCause(failure);
+        }
+        if (DiskFull.causes(failure)) {
+            return Status.RESOURCE_EXHAUSTED.withDescription(DiskFull.ADVICE).withCause(failure);
         }
         return Status.INTERNAL.withDescription("internal error (" + failure.getClass().getSimpleName()
                 + "); the plugin's log has the details").withCause(failure);

@@ -66,6 +66,8 @@ class GrpcErrorsTest {
                         Code.INTERNAL, "internal error (UncheckedIOException); the plugin's log has the details"),
                 Arguments.of(Named.of("runtime bug", new IllegalStateException("token=" + SECRET)),
                         Code.INTERNAL, "internal error (IllegalStateException); the plugin's log has the details"),
+                Arguments.of(Named.of("a full disk", new UncheckedIOException(new IOException("No space left on device"))),
+                        Code.RESOURCE_EXHAUSTED, io.strata.domain.DiskFull.ADVICE),
                 Arguments.of(Named.of("connection refused", new ConnectException("Connection refused " + SECRET)),
                         Code.UNAVAILABLE, unreachable("ConnectException")),
                 Arguments.of(Named.of("timeout deep in a chain", new RuntimeException("s3 call failed " + SECRET,

@@ -1,5 +1,6 @@
 package io.strata.nbd;
 
+import io.strata.domain.DiskFull;
 import io.strata.domain.StrataException;
 import io.strata.nbd.protocol.NbdError;
 import java.io.IOException;
@@ -13,18 +14,9 @@ final class Failures {
             case StrataException.OutOfRange _, StrataException.InvalidArgument _ -> NbdError.EINVAL;
             case StrataException.ResourceExhausted _ -> NbdError.ENOSPC;
             case StrataException.Unavailable _ -> NbdError.ESHUTDOWN;
-            case IOException e when isNoSpace(e) -> NbdError.ENOSPC;
+            case IOException e when DiskFull.causes(e) -> NbdError.ENOSPC;
             default -> NbdError.EIO;
         };
-    }
-
-    private static boolean isNoSpace(IOException e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t.getMessage() != null && t.getMessage().contains("No space left on device")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** A short message for the client's error chunk: what failed and why. */

@@ -7,6 +7,7 @@ import io.strata.control.BackupService;
 import io.strata.control.VolumeBackups;
 import io.strata.control.VolumeBackups.BackupSpec;
 import io.strata.control.state.StateStore;
+import io.strata.domain.DiskFull;
 import io.strata.domain.SnapshotName;
 import io.strata.domain.StrataException;
 import io.strata.domain.VolumeName;
@@ -433,6 +434,9 @@ public final class Jobs {
     }
 
     private static String message(Throwable e) {
+        if (DiskFull.causes(e)) {
+            return DiskFull.ADVICE; // where a backup writes to a full target, or a restore into a full data directory
+        }
         return e.getMessage() == null ? e.toString() : e.getMessage();
     }
 }

@@ -1,5 +1,6 @@
 package io.strata.server.cli;
 
+import io.strata.domain.DiskFull;
 import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -43,8 +44,10 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
 
     static Failure describe(Throwable failure) {
         return switch (failure) {
+            case StrataException.Internal e when DiskFull.causes(e) -> new Failure(ExitCode.RESOURCE_EXHAUSTED, DiskFull.ADVICE);
             case StrataException e -> new Failure(ExitCode.of(e), withCause(e));
             case UncheckedIOException e -> describe(e.getCause());
+            case IOException e when DiskFull.causes(e) -> new Failure(ExitCode.RESOURCE_EXHAUSTED, DiskFull.ADVICE);
             case IOException e -> new Failure(ExitCode.FAILURE, "I/O error: " + describeIo(e));
             default -> new Failure(ExitCode.FAILURE, "internal error: " + failure);
         };

@@ -1,5 +1,6 @@
 package io.strata.server.http;
 
+import io.strata.domain.DiskFull;
 import io.strata.domain.StrataException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -59,7 +60,8 @@ public final class Problems {
             case StrataException.Unavailable _ -> ProblemType.UNAVAILABLE;
             case StrataException.Corrupt _ -> ProblemType.CORRUPT;
             // the domain wraps I/O failures it cannot classify; an unreachable backup target below one is still transient
-            case StrataException.Internal internal -> unreachableCause(internal) != null ? ProblemType.UNAVAILABLE : ProblemType.INTERNAL;
+            case StrataException.Internal internal -> unreachableCause(internal) != null ? ProblemType.UNAVAILABLE
+                    : DiskFull.causes(internal) ? ProblemType.RESOURCE_EXHAUSTED : ProblemType.INTERNAL;
         };
     }
 
@@ -82,6 +84,10 @@ public final class Problems {
             LOG.warn("{} failed: the backup target is unreachable", instance, failure);
             return new Answer(Problem.of(ProblemType.UNAVAILABLE, "the backup target is unreachable (" + unreachable.getClass().getSimpleName()
                     + "): check its address and the network, then retry", instance), Map.of());
+        }
+        if (DiskFull.causes(failure)) {
+            LOG.warn("{} failed: {}", instance, DiskFull.ADVICE);
+            return new Answer(Problem.of(ProblemType.RESOURCE_EXHAUSTED, DiskFull.ADVICE, instance), Map.of());
         }
         LOG.error("{} failed", instance, failure);
         return new Answer(Problem.of(ProblemType.INTERNAL, "internal error (" + failure.getClass().getSimpleName()

@@ -35,6 +35,10 @@ class ErrorReporterTest {
                 failure("missing file", new NoSuchFileException("/x/y"), ExitCode.FAILURE, "I/O error: no such file or directory: /x/y"),
                 failure("permission denied", new AccessDeniedException("/root/z"), ExitCode.FAILURE, "I/O error: permission denied: /root/z"),
                 failure("UncheckedIOException", new UncheckedIOException(disk), ExitCode.FAILURE, "I/O error: disk on fire"),
+                failure("a full disk", new java.nio.file.FileSystemException("/data/v/layer", null, "No space left on device"),
+                        ExitCode.RESOURCE_EXHAUSTED, io.strata.domain.DiskFull.ADVICE),
+                failure("a full disk under a domain error", new StrataException.Internal("cannot write meta",
+                        new IOException("No space left on device")), ExitCode.RESOURCE_EXHAUSTED, io.strata.domain.DiskFull.ADVICE),
                 failure("a bug", new IllegalStateException("oops"), ExitCode.FAILURE, "internal error: java.lang.IllegalStateException: oops"));
     }
 
