@@ -58,6 +58,7 @@ final class RootCommand implements Runnable {
     static final String BACKUP_TARGET_ENV = "STRATA_BACKUP_TARGET";
 
     private final Map<String, String> env;
+    private Map<String, String> environment;
     private Optional<ServerClient> server;
 
     @Spec
@@ -70,6 +71,12 @@ final class RootCommand implements Runnable {
     @Option(names = DATA_DIR_OPTION, paramLabel = "DIR", scope = ScopeType.INHERIT,
             description = "Directory holding the volumes (default: ${DEFAULT-VALUE}; env STRATA_DATA_DIR).")
     Path dataDir;
+
+    @Option(names = "--backup-credentials", paramLabel = "PATH", scope = ScopeType.INHERIT,
+            description = "The backup target's credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_ENDPOINTS, ...): an env file"
+                    + " of NAME=value lines, or a directory with a file per variable such as a mounted Secret; they override the"
+                    + " environment's (default: env " + CredentialsFile.ENV + ", else none).")
+    Path backupCredentials;
 
     @Override
     public void run() {
@@ -105,7 +112,7 @@ final class RootCommand implements Runnable {
         if (option != null && !option.isBlank()) {
             return option;
         }
-        String fromEnv = env.get(BACKUP_TARGET_ENV);
+        String fromEnv = environment().get(BACKUP_TARGET_ENV);
         if (fromEnv != null && !fromEnv.isBlank()) {
             return fromEnv;
         }
@@ -126,7 +133,7 @@ final class RootCommand implements Runnable {
 
     /** The use cases for one run; {@code volumes} may be null when the command does not touch the data directory. */
     Services services(VolumeStore volumes) {
-        return new Services(volumes, dataDir, env);
+        return new Services(volumes, dataDir, environment());
     }
 
     /** A non-blank environment variable. */
@@ -134,8 +141,20 @@ final class RootCommand implements Runnable {
         return java.util.Optional.ofNullable(env.get(name)).filter(v -> !v.isBlank());
     }
 
+    /** The process environment, with the backup credentials file's variables over it when one is given. */
     Map<String, String> environment() {
-        return env;
+        if (environment == null) {
+            Path file = backupCredentials != null ? backupCredentials
+                    : env(CredentialsFile.ENV).map(Path::of).orElse(null);
+            if (file == null) {
+                environment = env;
+            } else {
+                Map<String, String> merged = new java.util.HashMap<>(env);
+                merged.putAll(CredentialsFile.read(file));
+                environment = Map.copyOf(merged);
+            }
+        }
+        return environment;
     }
 
     /** Opens the data directory; the caller closes it, which releases the directory's lock. */

@@ -53,6 +53,32 @@ class CliS3BackupTest {
         assertThat(Cli.run(env, "backup", "ls", "--target", target).ok()).startsWith("no backups in " + target);
     }
 
+    @Test
+    void credentialsComeFromAFileOrAMountedSecret() throws IOException {
+        S3TestServer s3 = S3TestServer.shared();
+        String bucket = s3.newBucket();
+        String target = "s3://" + bucket + "@" + S3TestServer.REGION + "/from-file/";
+        Map<String, String> env = new HashMap<>(); // nothing of S3 in the process environment
+        env.put(StrataCli.DATA_DIR_ENV, tmp.resolve("data").toString());
+        env.put(Services.LOCK_SETTLE_ENV, "0");
+        Cli.run(env, "volume", "create", "db", "--size", "4Mi").ok();
+        Cli.run(env, "volume", "import", "db", Files.write(tmp.resolve("db.img"), imageWithHoles(4 * MiB, 5)).toString()).ok();
+        assertThat(Cli.run(env, "backup", "ls", "--target", target).exitCode()).as("no credentials, no endpoint").isNotZero();
+
+        StringBuilder envFile = new StringBuilder("# S3 on loopback\n");
+        s3.env().forEach((k, v) -> envFile.append("export ").append(k).append("=\"").append(v).append("\"\n"));
+        Path file = Files.writeString(tmp.resolve("s3.env"), envFile);
+        Cli.run(env, "backup", "create", "db", "--target", target, "--backup-credentials", file.toString()).ok();
+
+        Path secret = Files.createDirectories(tmp.resolve("secret"));
+        for (Map.Entry<String, String> e : s3.env().entrySet()) {
+            Files.writeString(secret.resolve(e.getKey()), e.getValue() + "\n");
+        }
+        Map<String, String> withSecretDir = new HashMap<>(env);
+        withSecretDir.put(CredentialsFile.ENV, secret.toString());
+        assertThat(Cli.run(withSecretDir, "backup", "ls", "--target", target).ok()).contains("db ");
+    }
+
     private static Map<String, String> withSecret(Map<String, String> env, String secret) {
         Map<String, String> out = new HashMap<>(env);
         out.put("AWS_SECRET_ACCESS_KEY", secret);
