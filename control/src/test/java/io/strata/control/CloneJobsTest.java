@@ -229,9 +229,9 @@ class CloneJobsTest {
         volumes.create(VolumeName.of("copy"), 0, 0, new Source.OfSnapshot(ss));
         stop();
         try (Stream<Path> files = Files.list(tmp.resolve("data/volumes/pvc-1"))) {
-            for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().startsWith("meta")).toList()) {
+            for (Path file : files.filter(Files::isRegularFile).filter(f -> !f.getFileName().toString().equals("volume.meta")).toList()) {
                 try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
-                    channel.truncate(0); // the source's layers lose their data
+                    channel.truncate(0); // the source's layer files lose their data; its metadata stays
                 }
             }
         }
@@ -240,7 +240,8 @@ class CloneJobsTest {
         jobs.resumeAll();
         JobRecord failed = awaitEnd("copy");
         assertThat(failed.state()).isEqualTo(JobRecord.State.ERROR);
-        assertThat(failed.error()).startsWith("clone of snapshot snapshot-a of volume 'pvc-1' into volume copy failed: ");
+        assertThat(failed.error()).startsWith("clone of snapshot snapshot-a of volume 'pvc-1' into volume copy failed: ")
+                .contains("layer-").contains("is not a Strata"); // the damaged layer, named
         VolumeView view = volumes.view(VolumeName.of("copy")).orElseThrow();
         assertThat(view.ready()).isFalse();
         assertThatThrownBy(() -> volumes.publish(VolumeName.of("copy"), "node-1", false))
