@@ -60,6 +60,16 @@ public final class BackupProgress {
         return java.util.List.copyOf(warnings);
     }
 
+    /** For work outside the backupstore that reports as a restore does (a clone's copy): the bytes it goes through in all. */
+    public void toScan(long bytes) {
+        bytesToScan.set(bytes);
+    }
+
+    /** For work outside the backupstore: {@code bytes} more were gone through. */
+    public void scanned(long bytes) {
+        bytesScanned.addAndGet(bytes);
+    }
+
     void warn(String warning) {
         warnings.add(warning);
     }

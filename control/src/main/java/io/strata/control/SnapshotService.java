@@ -220,12 +220,18 @@ public final class SnapshotService {
      * collects blocks no other backup needs.
      *
      * @return the backup blocks that no backup uses any more and were removed; 0 for a snapshot
-     * @throws StrataException.Unavailable while the backup is still being made, or restored from
+     * @throws StrataException.Unavailable while the backup is still being made, or restored from, or a clone copies the snapshot
      */
     public long delete(SnapshotHandle handle) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(volumeOf(handle)))) {
             switch (handle) {
                 case SnapshotHandle.Snapshot s -> {
+                    List<Jobs.Status> clones = jobs.clonesRunningFrom(s.volume().value(), Optional.of(s.snapshot().value()));
+                    if (!clones.isEmpty()) {
+                        throw new StrataException.Unavailable("a clone into volume '" + clones.getFirst().record().volume() + "' is"
+                                + " copying from snapshot " + s.snapshot() + " (" + clones.getFirst().percent() + "%); the snapshot can"
+                                + " be deleted once that is done");
+                    }
                     if (volumes.exists(s.volume())) {
                         Volume volume = volumes.open(s.volume());
                         if (inCluster(volume, s.snapshot()).isPresent()) {

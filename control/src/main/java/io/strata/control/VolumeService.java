@@ -86,10 +86,11 @@ public final class VolumeService {
      * A volume and its state.
      *
      * @param source  empty for an empty volume, else the handle or {@code volume:NAME} it came from
-     * @param restore the restore filling it, when it was restored from a backup
+     * @param restore the job filling it: its restore, when it was restored from a backup, or its clone's
+     *                copy, when it was cloned from a volume or a snapshot
      */
     public record VolumeView(VolumeInfo info, String source, Optional<Jobs.Status> restore, Optional<Attachment> attachment) {
-        /** Readable and writable: not waiting for a restore, and no restore failed. */
+        /** Readable and writable: not waiting for a restore or clone, and none failed. */
         public boolean ready() {
             return restore.map(r -> r.record().state() == JobRecord.State.COMPLETE).orElse(true);
         }
@@ -207,6 +208,7 @@ public final class VolumeService {
         };
     }
 
+    /** Starts the clone's copy; the volume is there at once, at its final size, and ready once the copy is done. */
     private void cloneOf(VolumeName name, long required, long limit, VolumeName sourceVolume,
                          Optional<SnapshotHandle.Snapshot> snapshot) throws IOException {
         if (!volumes.exists(sourceVolume)) {
@@ -215,11 +217,7 @@ public final class VolumeService {
         jobs.requireRestored(sourceVolume, "cloned");
         Volume source = volumes.open(sourceVolume);
         long sourceSize = snapshot.isPresent() ? source.snapshot(snapshot.get().snapshot()).size() : source.size();
-        long size = size(name, required, limit, sourceSize); // checked before any data is copied
-        Volume copy = volumes.clone(sourceVolume, snapshot.map(SnapshotHandle.Snapshot::snapshot), name);
-        if (size > copy.size()) {
-            copy.expand(size);
-        }
+        jobs.startClone(name, sourceVolume, snapshot.map(SnapshotHandle.Snapshot::snapshot), size(name, required, limit, sourceSize));
     }
 
     /** The size for a request: at least the source's, exactly the source's when nothing is asked. */
@@ -247,7 +245,7 @@ public final class VolumeService {
      *
      * @throws StrataException.FailedPrecondition while it is attached, or has in-cluster snapshots:
      *                                            they live inside the volume and would go with it
-     * @throws StrataException.Unavailable        while a restore into it or a backup of it runs (retry)
+     * @throws StrataException.Unavailable        while a restore or clone into it, a clone from it or a backup of it runs (retry)
      */
     public void delete(VolumeName name) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
@@ -263,6 +261,10 @@ public final class VolumeService {
                         throw new StrataException.Unavailable("backup " + r.backup() + " of volume '" + name + "' is still being made ("
                                 + job.percent() + "%); the volume can be deleted once it is complete");
                     }
+                    if (r.kind() == JobRecord.Kind.CLONE && r.state() == JobRecord.State.RUNNING && r.target().equals(name.value())) {
+                        throw new StrataException.Unavailable("a clone into volume '" + r.volume() + "' is copying from volume '" + name
+                                + "' (" + job.percent() + "%); the volume can be deleted once that is done");
+                    }
                 }
                 List<String> snapshots = volumes.open(name).snapshots().stream()
                         .filter(s -> s.userCreated() && !s.labels().containsKey(VolumeBackups.BACKUP_LABEL))
@@ -274,6 +276,7 @@ public final class VolumeService {
                 }
             }
             jobs.forget(JobRecord.Kind.RESTORE, name.value()); // Unavailable while a restore into it runs
+            jobs.forget(JobRecord.Kind.CLONE, name.value()); // and while a clone into it copies
             if (volumes.exists(name)) {
                 volumes.delete(name);
             }
@@ -286,7 +289,7 @@ public final class VolumeService {
             return Optional.empty();
         }
         return Optional.of(new VolumeView(volumes.info(name), records.get(name.value()).map(VolumeRecord::source).orElse(""),
-                jobs.restore(name.value()),
+                jobs.filling(name.value()),
                 attachments.get(name.value())));
     }
 
@@ -348,23 +351,14 @@ public final class VolumeService {
     /**
      * Attaches a volume to a node. Attaching it again to the same node with the same mode is fine.
      *
-     * @throws StrataException.Unavailable        while it is being restored (retry)
-     * @throws StrataException.FailedPrecondition when its restore failed, or it is attached to another node
+     * @throws StrataException.Unavailable        while it is being restored or cloned (retry)
+     * @throws StrataException.FailedPrecondition when its restore or clone failed, or it is attached to another node
      * @throws StrataException.AlreadyExists      when it is attached to this node in the other mode
      */
     public Attachment publish(VolumeName name, String node, boolean readOnly) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
             VolumeView view = view(name).orElseThrow(() -> new StrataException.NotFound("volume '" + name + "' does not exist"));
-            if (view.restore().isPresent()) {
-                Jobs.Status restore = view.restore().get();
-                switch (restore.record().state()) {
-                    case RUNNING -> throw new StrataException.Unavailable("volume '" + name + "' is being restored from "
-                            + restore.record().backup() + " (" + restore.percent() + "%); it can be attached once that is done");
-                    case ERROR -> throw new StrataException.FailedPrecondition("volume '" + name + "' could not be restored: "
-                            + restore.record().error() + "; delete it and restore again");
-                    case COMPLETE -> { }
-                }
-            }
+            jobs.requireRestored(name, "attached");
             Optional<Attachment> current = view.attachment();
             if (current.isPresent()) {
                 if (current.get().node().equals(node)) {

@@ -127,8 +127,18 @@ class ClusterUseCasesTest {
         assertThat(volumes.view(VolumeName.of("odd"))).isEmpty();
     }
 
+    private void awaitCopied(String volume) throws InterruptedException {
+        eventually(() -> {
+            try {
+                return volumes.view(VolumeName.of(volume)).filter(VolumeService.VolumeView::ready);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
     @Test
-    void clonesOfVolumesAndSnapshotsAtTheSourceSizeOrLarger() throws IOException {
+    void clonesOfVolumesAndSnapshotsAtTheSourceSizeOrLarger() throws Exception {
         SnapshotView ss = snapshots.create(SnapshotName.of("snapshot-a"), VolumeName.of("pvc-1"), Kind.SS, false, Map.of());
         assertThat(ss.handle().value()).isEqualTo("ss://pvc-1/snapshot-a");
         assertThat(ss.ready()).isTrue();
@@ -136,8 +146,10 @@ class ClusterUseCasesTest {
 
         volumes.create(VolumeName.of("from-snap"), 16 * MiB, 0, new Source.OfSnapshot(ss.handle()));
         assertThat(store.info(VolumeName.of("from-snap")).size()).isEqualTo(16 * MiB);
+        awaitCopied("from-snap");
         assertThat(read("from-snap", 8 * MiB)).isEqualTo(content);
         volumes.create(VolumeName.of("from-vol"), 0, 0, new Source.OfVolume(VolumeName.of("pvc-1")));
+        awaitCopied("from-vol");
         assertThat(read("from-vol", MiB)).containsOnly(0);
 
         assertThatThrownBy(() -> volumes.create(VolumeName.of("small"), 4 * MiB, 0, new Source.OfSnapshot(ss.handle())))

@@ -168,7 +168,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             VolumeName name = existing(id);
             boolean readOnly = request.getReadonly() || Capabilities.readOnly(request.getVolumeCapability());
             try (VolumeLocks.Held held = locks.acquire(volumeKey(name.value()))) {
-                volumes.publish(name, node, readOnly); // UNAVAILABLE until a restore into it is complete
+                volumes.publish(name, node, readOnly); // UNAVAILABLE until a restore or clone into it is complete
                 return ControllerPublishVolumeResponse.newBuilder().putPublishContext(EXPORT_KEY, name.value()).build();
             }
         });
@@ -319,7 +319,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                         + " bak://VOLUME/BACKUP or ss://VOLUME/SNAPSHOT");
             }
             try (VolumeLocks.Held held = locks.acquire(volumeKey(handleVolume(handle)))) {
-                snapshots.delete(handle); // UNAVAILABLE while its backup is made or restored from
+                snapshots.delete(handle); // UNAVAILABLE while its backup is made or restored from, or a clone copies it
                 LOG.info("snapshot {} is deleted", handle.value());
             }
             return DeleteSnapshotResponse.getDefaultInstance();

@@ -65,7 +65,7 @@ public record CsiDriver(DriverName name, String nodeId, VolumeService volumes, S
     }
 
     /**
-     * Resumes the backups and restores that were running when the server last stopped (so that a
+     * Resumes the backups, restores and clones that were running when the server last stopped (so that a
      * repeated CreateSnapshot sees them move on), undoes the stagings it interrupted, then serves CSI on
      * {@code endpoint}.
      */
@@ -75,7 +75,7 @@ public record CsiDriver(DriverName name, String nodeId, VolumeService volumes, S
         }
         int resumed = jobs.resumeAll();
         if (resumed > 0) {
-            LOG.info("resumed {} backup and restore jobs", resumed);
+            LOG.info("resumed {} backup, restore and clone jobs", resumed);
         }
         return CsiServer.start(endpoint, services(() -> true));
     }

@@ -87,6 +87,21 @@ final class ControllerHarness implements AutoCloseable {
         return new ControllerHarness(dir, gate, true);
     }
 
+    /** Keeps both job threads busy until the answer is run: jobs started meanwhile surely have not begun. */
+    Runnable holdJobs() {
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        for (int i = 0; i < 2; i++) {
+            jobExecutor.execute(() -> {
+                try {
+                    held.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+        }
+        return held::countDown;
+    }
+
     ControllerGrpc.ControllerBlockingStub controller() {
         return client.controller();
     }

@@ -147,11 +147,12 @@ class SeedFlowsTest {
         harness.write(pvc, Arrays.copyOf(later, MiB));
 
         Volume restored = sidecars.provision("restored", "u2", SIZE, Optional.of(Sidecars.fromSnapshot(snapshot.getSnapshotId())));
-        harness.controller().controllerPublishVolume(Sidecars.attachRequest(restored.getVolumeId(), ControllerHarness.NODE));
+        sidecars.attach(restored.getVolumeId()); // retried while the clone copies in the background
         assertThat(harness.read(restored.getVolumeId(), SIZE)).as("the content at the snapshot").isEqualTo(content);
 
         Volume clone = sidecars.provision("clone", "u3", SIZE, Optional.of(Sidecars.fromVolume(pvc)));
         assertThat(clone.getContentSource()).isEqualTo(Sidecars.fromVolume(pvc));
+        sidecars.attach(clone.getVolumeId());
         assertThat(harness.read(clone.getVolumeId(), SIZE)).as("the content now").isEqualTo(later);
 
         assertThatThrownBy(() -> sidecars.deleteVolume(pvc)).as("the snapshot lives inside the volume")

@@ -8,10 +8,10 @@ import java.util.Map;
  * A long-running job as stored: what it does, how far it got when it last changed state, and how it
  * ended. Live progress of a running job comes from {@link Jobs.Status#live}.
  *
- * @param id          the job's key: a backup job's snapshot name (CSI) or backup name (REST), a restore job's new volume
- * @param volume      the source volume of a backup, the new volume of a restore
- * @param snapshot    the snapshot a backup reads; for a restore, the backup volume it reads from
- * @param target      the backup target URL
+ * @param id          the job's key: a backup job's snapshot name (CSI) or backup name (REST), a restore's or clone's new volume
+ * @param volume      the source volume of a backup, the new volume of a restore or clone
+ * @param snapshot    the snapshot a backup or clone reads; for a restore, the backup volume it reads from
+ * @param target      the backup target URL; for a clone, the volume it copies from
  * @param backup      the backup's name in the target
  * @param error       why it failed; null unless {@code state} is ERROR
  * @param compression a backup's compression method; null for lz4 (and for records written before it was kept)
@@ -24,7 +24,7 @@ public record JobRecord(String id, Kind kind, State state, String volume, String
                         String mode, Instant created, Instant finished, String error, long bytesDone, long bytesTotal,
                         String compression, Map<String, String> labels, long bytesUploaded, long blocksNew, long blocksReused) {
 
-    public enum Kind { BACKUP, RESTORE }
+    public enum Kind { BACKUP, RESTORE, CLONE }
 
     public enum State {
         /** Running, or to be resumed when the server starts. */

@@ -2,12 +2,9 @@ package io.strata.control.job;
 
 import io.strata.backupstore.BackupProgress;
 import io.strata.backupstore.format.BackupUrl;
-import io.strata.backupstore.format.Compression;
 import io.strata.control.BackupService;
 import io.strata.control.VolumeBackups;
-import io.strata.control.VolumeBackups.BackupSpec;
 import io.strata.control.state.StateStore;
-import io.strata.domain.DiskFull;
 import io.strata.domain.SnapshotName;
 import io.strata.domain.StrataException;
 import io.strata.domain.VolumeName;
@@ -27,7 +24,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Backups and restores as background jobs. Starting one persists its record and returns at once;
+ * Backups, restores and clones as background jobs. Starting one persists its record and returns at once;
  * the record moves to COMPLETE or ERROR when the job ends, and jobs still RUNNING when the process
  * stopped are resumed by {@link #resumeAll}. Failures worth retrying (a backup volume locked by
  * another process, a target that does not answer) are retried with backoff before the job fails.
@@ -51,6 +48,8 @@ public final class Jobs {
 
     private final VolumeStore volumes;
     private final VolumeBackups volumeBackups;
+    private final TransferJob transfers;
+    private final CloneJob clones;
     private final StateStore.Table<JobRecord> table;
     private final ScheduledExecutorService executor;
     private final Clock clock;
@@ -67,6 +66,8 @@ public final class Jobs {
                 Clock clock, List<Duration> retryDelays) {
         this.volumes = volumes;
         this.volumeBackups = new VolumeBackups(volumes, backups);
+        this.transfers = new TransferJob(volumes, volumeBackups);
+        this.clones = new CloneJob(volumes);
         this.table = table;
         this.executor = executor;
         this.clock = clock;
@@ -206,6 +207,57 @@ public final class Jobs {
         return volumeBackups.sizeFor(url, Optional.empty());
     }
 
+    /**
+     * Creates volume {@code newVolume} of {@code size} bytes now and starts copying into it snapshot
+     * {@code snapshot} of {@code source}, or, when none is named, a snapshot of its head cut now.
+     * The same volume from the same source answers the job already there.
+     *
+     * @throws StrataException.AlreadyExists when a clone into that volume copies something else
+     */
+    public synchronized Status startClone(VolumeName newVolume, VolumeName source, Optional<SnapshotName> snapshot, long size)
+            throws IOException {
+        Optional<JobRecord> existing = table.get(key(JobRecord.Kind.CLONE, newVolume.value()));
+        if (existing.isPresent() && volumes.exists(newVolume)) {
+            if (!CloneJob.copiesFrom(existing.get(), source.value(), snapshot.map(SnapshotName::value))) {
+                throw new StrataException.AlreadyExists("volume '" + newVolume + "' already exists with other content");
+            }
+            return status(existing.get());
+        }
+        // a record without its volume is what a crash between the two left: this request replaces it,
+        // once a resumed run of it (which fails for want of the volume) has ended
+        if (existing.isPresent() && live.containsKey(key(existing.get()))) {
+            throw new StrataException.Unavailable("an earlier clone into volume '" + newVolume + "' is ending: retry");
+        }
+        JobRecord job = clones.prepare(newVolume, source, snapshot, clock.instant());
+        try {
+            table.put(key(job), job);
+            clones.createVolume(job, size);
+        } catch (IOException | RuntimeException e) {
+            clones.discard(job, e);
+            try {
+                table.delete(key(job));
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        submit(job, 0);
+        return status(job);
+    }
+
+    /** The job filling {@code volume} with content, a restore or a clone, if there is one. */
+    public Optional<Status> filling(String volume) throws IOException {
+        Optional<JobRecord> restore = table.get(key(JobRecord.Kind.RESTORE, volume));
+        return (restore.isPresent() ? restore : table.get(key(JobRecord.Kind.CLONE, volume))).map(this::status);
+    }
+
+    /** The clones still running from {@code volume}: all of them, or those copying {@code snapshot} when one is named. */
+    public List<Status> clonesRunningFrom(String volume, Optional<String> snapshot) throws IOException {
+        return table.all().stream()
+                .filter(r -> r.state() == JobRecord.State.RUNNING && CloneJob.copiesFrom(r, volume, snapshot))
+                .map(this::status).toList();
+    }
+
     /** The backup job of CSI snapshot {@code name}, if there is one. */
     public Optional<Status> backup(String name) throws IOException {
         return table.get(key(JobRecord.Kind.BACKUP, name)).map(this::status);
@@ -232,29 +284,30 @@ public final class Jobs {
     }
 
     /**
-     * Checks that a volume's content may be read as a whole, to snapshot or clone it: no restore
-     * into it is running or has failed.
+     * Checks that a volume's content may be read as a whole, to snapshot or clone it: no restore or
+     * clone into it is running or has failed.
      *
      * @param purpose what the content is wanted for, e.g. "snapshotted"
-     * @throws StrataException.Unavailable        while a restore fills it (retry)
-     * @throws StrataException.FailedPrecondition when its restore failed
+     * @throws StrataException.Unavailable        while a restore or clone fills it (retry)
+     * @throws StrataException.FailedPrecondition when its restore or clone failed
      */
     public void requireRestored(VolumeName volume, String purpose) throws IOException {
-        Optional<Status> restore = restore(volume.value());
-        if (restore.isEmpty()) {
+        Optional<Status> filling = filling(volume.value());
+        if (filling.isEmpty()) {
             return;
         }
-        JobRecord r = restore.get().record();
+        JobRecord r = filling.get().record();
+        String from = r.kind() == JobRecord.Kind.CLONE ? "cloned from " + CloneJob.sourceOf(r) : "restored from backup " + r.backup();
         switch (r.state()) {
-            case RUNNING -> throw new StrataException.Unavailable("volume '" + volume + "' is still being restored from backup "
-                    + r.backup() + " (" + restore.get().percent() + "%); it can be " + purpose + " once that is done");
-            case ERROR -> throw new StrataException.FailedPrecondition("volume '" + volume + "' could not be restored ("
-                    + r.error() + "), so it cannot be " + purpose + "; delete it and restore again");
+            case RUNNING -> throw new StrataException.Unavailable("volume '" + volume + "' is still being " + from + " ("
+                    + filling.get().percent() + "%); it can be " + purpose + " once that is done");
+            case ERROR -> throw new StrataException.FailedPrecondition("volume '" + volume + "' could not be " + from + " ("
+                    + r.error() + "), so it cannot be " + purpose + "; delete it and create it again");
             case COMPLETE -> { }
         }
     }
 
-    /** Every job, backups then restores, each by id. */
+    /** Every job, by kind then id. */
     public List<Status> all() throws IOException {
         return table.all().stream().map(this::status).toList();
     }
@@ -263,7 +316,7 @@ public final class Jobs {
     public synchronized void forget(JobRecord.Kind kind, String id) throws IOException {
         Optional<JobRecord> job = table.get(key(kind, id));
         if (job.isPresent() && job.get().state() == JobRecord.State.RUNNING) {
-            throw new StrataException.Unavailable(describe(job.get()) + " is still running (" + status(job.get()).percent()
+            throw new StrataException.Unavailable(JobFailures.describe(job.get()) + " is still running (" + status(job.get()).percent()
                     + "%); retry once it has ended");
         }
         table.delete(key(kind, id));
@@ -273,7 +326,7 @@ public final class Jobs {
         return key(job.kind(), job.id());
     }
 
-    /** Backups are keyed by snapshot name, restores by volume name: a prefix keeps the two apart. */
+    /** Backups are keyed by snapshot name, restores and clones by volume name: a prefix keeps them apart. */
     private static String key(JobRecord.Kind kind, String id) {
         return kind.name().toLowerCase(java.util.Locale.ROOT) + "@" + id;
     }
@@ -321,7 +374,7 @@ public final class Jobs {
             // the process is stopping: the record stays RUNNING and the next start resumes the job
             live.remove(key(job));
             if (attempt == 0) {
-                throw new StrataException.Unavailable("Strata is shutting down: " + describe(job) + " will start when it is back", stopping);
+                throw new StrataException.Unavailable("Strata is shutting down: " + JobFailures.describe(job) + " will start when it is back", stopping);
             }
         }
     }
@@ -329,61 +382,24 @@ public final class Jobs {
     private void run(JobRecord job, int attempt, BackupProgress progress) {
         try {
             switch (job.kind()) {
-                case BACKUP -> runBackup(job, progress);
-                case RESTORE -> runRestore(job, progress);
+                case BACKUP -> transfers.runBackup(job, progress);
+                case RESTORE -> transfers.runRestore(job, progress);
+                case CLONE -> clones.run(job, progress); // a local copy: a failure is not worth retrying
             }
             finish(job, JobRecord.State.COMPLETE, null, progress);
         } catch (IOException | RuntimeException e) {
-            if (stopping || interrupted(e)) {
+            if (stopping || JobFailures.interrupted(e)) {
                 // A shutdown cut the job short; it has not failed: its record stays RUNNING, and
                 // the next start resumes it.
                 live.remove(key(job));
                 return;
             }
-            if (retriable(e) && attempt < retryDelays.size()) {
+            if (job.kind() != JobRecord.Kind.CLONE && JobFailures.retriable(e) && attempt < retryDelays.size()) {
                 submit(job, attempt + 1);
                 return;
             }
-            finish(job, JobRecord.State.ERROR, describe(job) + " failed: " + message(e), progress);
+            finish(job, JobRecord.State.ERROR, JobFailures.describe(job) + " failed: " + JobFailures.message(e), progress);
         }
-    }
-
-    /** Whether {@code e} is this thread being interrupted rather than the job failing. */
-    private static boolean interrupted(Throwable e) {
-        if (Thread.currentThread().isInterrupted()) {
-            return true;
-        }
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof InterruptedException || t instanceof java.io.InterruptedIOException
-                    || t instanceof java.nio.channels.ClosedByInterruptException) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private void runBackup(JobRecord job, BackupProgress progress) throws IOException {
-        BackupUrl url = BackupUrl.of(job.target(), job.volume(), job.backup());
-        BackupService backups = volumeBackups.backups();
-        boolean done = backups.withStore(job.target(), (store, target) -> store.backupConfig(job.volume(), job.backup())
-                .map(cfg -> !cfg.inProgress()).orElse(false));
-        if (done) {
-            return; // it completed before the process stopped, which then could not record it
-        }
-        SnapshotName snapshot = SnapshotName.of(job.snapshot());
-        Map<String, String> labels = job.labels();
-        if (labels == null) {
-            labels = new java.util.HashMap<>(volumes.open(VolumeName.of(job.volume())).snapshot(snapshot).labels());
-            labels.remove(VolumeBackups.BACKUP_LABEL);
-        }
-        Compression compression = job.compression() == null ? Compression.LZ4 : Compression.fromMethod(job.compression());
-        volumeBackups.backup(new BackupSpec(url.target(), VolumeName.of(job.volume()), Optional.of(snapshot),
-                "full".equals(job.mode()), compression, Optional.of(job.backup()), labels), progress);
-    }
-
-    private void runRestore(JobRecord job, BackupProgress progress) throws IOException {
-        Volume volume = volumes.open(VolumeName.of(job.volume()));
-        volumeBackups.restoreInto(BackupUrl.of(job.target(), job.snapshot(), job.backup()), volume, progress);
     }
 
     private void finish(JobRecord job, JobRecord.State state, String error, BackupProgress progress) {
@@ -416,27 +432,4 @@ public final class Jobs {
         listeners.add(listener);
     }
 
-    /** Worth another attempt: a busy or unreachable target, not bad input or damaged data. */
-    static boolean retriable(Throwable e) {
-        return switch (e) {
-            case StrataException.Unavailable u -> true;
-            case StrataException s -> false;
-            case IOException io -> true;
-            default -> false;
-        };
-    }
-
-    private static String describe(JobRecord job) {
-        return switch (job.kind()) {
-            case BACKUP -> "backup " + job.backup() + " of volume " + job.volume();
-            case RESTORE -> "restore of backup " + job.backup() + " into volume " + job.volume();
-        };
-    }
-
-    private static String message(Throwable e) {
-        if (DiskFull.causes(e)) {
-            return DiskFull.ADVICE; // where a backup writes to a full target, or a restore into a full data directory
-        }
-        return e.getMessage() == null ? e.toString() : e.getMessage();
-    }
 }

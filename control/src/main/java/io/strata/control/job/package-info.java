@@ -1,5 +1,5 @@
 /**
- * Long work as jobs: backups and restores that run in the background, report progress, persist
+ * Long work as jobs: backups, restores and clones that run in the background, report progress, persist
  * their state, and resume after a restart. CSI and REST start them and poll them; nothing here
  * knows either.
  *

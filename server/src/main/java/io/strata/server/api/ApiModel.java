@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 
 /**
@@ -43,19 +44,35 @@ public final class ApiModel {
 
     // ---- representations
 
-    /** @param state {@code ready}, {@code restoring} or {@code restore-failed} */
+    /**
+     * @param state   {@code ready}, {@code restoring}, {@code restore-failed}, {@code cloning} or {@code clone-failed}
+     * @param restore the restore that fills it, when it was restored from a backup
+     * @param cloning the copy that fills it, when it was cloned from a volume or a snapshot
+     */
     public record Volume(String name, long sizeBytes, Instant created, int snapshots, int layers, long allocatedBytes, String source,
-                         String state, RestoreState restore, Attachment attachment) {
+                         String state, RestoreState restore, CloneState cloning, Attachment attachment) {
         static Volume of(VolumeView view) {
-            RestoreState restore = view.restore().map(RestoreState::of).orElse(null);
-            String state = restore == null ? "ready" : switch (view.restore().get().record().state()) {
-                case RUNNING -> "restoring";
-                case ERROR -> "restore-failed";
+            Optional<Jobs.Status> filling = view.restore();
+            boolean cloned = filling.map(f -> f.record().kind() == JobRecord.Kind.CLONE).orElse(false);
+            String doing = cloned ? "clon" : "restor";
+            String state = filling.isEmpty() ? "ready" : switch (filling.get().record().state()) {
+                case RUNNING -> doing + "ing";
+                case ERROR -> doing + "e-failed";
                 case COMPLETE -> "ready";
             };
             return new Volume(view.info().name().value(), view.info().size(), view.info().created(), view.info().snapshots(),
-                    view.info().layers(), view.info().allocatedBytes(), view.source().isEmpty() ? null : view.source(), state, restore,
+                    view.info().layers(), view.info().allocatedBytes(), view.source().isEmpty() ? null : view.source(), state,
+                    cloned ? null : filling.map(RestoreState::of).orElse(null),
+                    cloned ? CloneState.of(filling.get(), view.source()) : null,
                     view.attachment().map(Attachment::of).orElse(null));
+        }
+    }
+
+    /** The copy that fills a cloned volume: its job, what it copies ({@code volume:NAME} or a snapshot handle), and how far it is. */
+    public record CloneState(String job, String source, String state, int percent, String error) {
+        static CloneState of(Jobs.Status status, String source) {
+            JobRecord r = status.record();
+            return new CloneState(Job.id(r), source, Job.state(r), status.percent(), r.error());
         }
     }
 
@@ -149,25 +166,30 @@ public final class ApiModel {
     public record BackupDeleted(String backup, String volume, long removedBlocks) {}
 
     /**
-     * A backup or restore job. {@code state}: {@code running}, {@code complete} or {@code error}.
+     * A backup, restore or clone job. {@code state}: {@code running}, {@code complete} or {@code error}.
      *
-     * @param volume       the volume backed up, or restored into
-     * @param backupVolume the backup volume in the target the backup goes to, or the restore reads from
-     * @param snapshot     the snapshot a backup reads; null for restores
+     * @param volume       the volume backed up, or restored or cloned into
+     * @param backupVolume the backup volume in the target the backup goes to, or the restore reads from; null for clones
+     * @param snapshot     the snapshot a backup or clone reads; null for restores
+     * @param source       what a clone copies: the volume it copies from; null for backups and restores
      */
     public record Job(String id, String kind, String state, String volume, String backupVolume, String backup, String snapshot,
                       String target, String mode, String compression, Instant created, Instant finished, String error,
-                      Progress progress) {
+                      Progress progress, String source) {
         static Job of(Jobs.Status status) {
             JobRecord r = status.record();
+            if (r.kind() == JobRecord.Kind.CLONE) {
+                return new Job(id(r), kind(r), state(r), r.volume(), null, null, r.snapshot(), null, null, null, r.created(),
+                        r.finished(), r.error(), Progress.of(status), r.target());
+            }
             boolean backup = r.kind() == JobRecord.Kind.BACKUP;
             return new Job(id(r), kind(r), state(r), r.volume(), backup ? r.volume() : r.snapshot(), r.backup(),
                     backup ? r.snapshot() : null, r.target(), backup ? r.mode() : null,
                     backup ? (r.compression() == null ? Compression.LZ4.method() : r.compression()) : null, r.created(), r.finished(),
-                    r.error(), Progress.of(status));
+                    r.error(), Progress.of(status), null);
         }
 
-        /** {@code backup@ID} or {@code restore@VOLUME}: a job's id in paths. */
+        /** {@code backup@ID}, {@code restore@VOLUME} or {@code clone@VOLUME}: a job's id in paths. */
         static String id(JobRecord r) {
             return kind(r) + "@" + r.id();
         }

@@ -110,7 +110,11 @@ public final class BackupsApi {
         VolumeConfig volume = backupVolume(request.param("volume"));
         for (Jobs.Status job : jobs.all()) {
             JobRecord r = job.record();
-            boolean uses = r.kind() == JobRecord.Kind.BACKUP ? r.volume().equals(volume.name()) : r.snapshot().equals(volume.name());
+            boolean uses = switch (r.kind()) {
+                case BACKUP -> r.volume().equals(volume.name());
+                case RESTORE -> r.snapshot().equals(volume.name());
+                case CLONE -> false; // copies between volumes here, not from the target
+            };
             if (uses && r.state() == JobRecord.State.RUNNING) {
                 throw new StrataException.Unavailable("backup volume '" + volume.name() + "' is in use by job " + Job.id(r) + " ("
                         + job.percent() + "%): delete it once that job has ended");

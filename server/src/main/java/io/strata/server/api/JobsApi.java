@@ -13,7 +13,7 @@ import java.util.Optional;
 
 /**
  * {@code /api/v1/jobs}: backups and restores running or done, with progress. A job's id is
- * {@code backup@NAME} or {@code restore@VOLUME}; the {@code Location} of a 202 points here.
+ * {@code backup@NAME}, {@code restore@VOLUME} or {@code clone@VOLUME}; the {@code Location} of a 202 points here.
  */
 public final class JobsApi {
     static final String JOBS = "/api/v1/jobs";
@@ -30,10 +30,10 @@ public final class JobsApi {
                 Route.get(JOBS + "/{job}", this::get));
     }
 
-    /** Oldest first; {@code ?state=running|complete|error} and {@code ?kind=backup|restore} narrow it. */
+    /** Oldest first; {@code ?state=running|complete|error} and {@code ?kind=backup|restore|clone} narrow it. */
     private Response list(Request request) throws IOException {
         Optional<String> state = request.query("state").map(s -> oneOf("state", s, "running", "complete", "error"));
-        Optional<String> kind = request.query("kind").map(k -> oneOf("kind", k, "backup", "restore"));
+        Optional<String> kind = request.query("kind").map(k -> oneOf("kind", k, "backup", "restore", "clone"));
         return Response.ok(jobs.all().stream().map(Job::of)
                 .filter(j -> state.map(j.state()::equals).orElse(true))
                 .filter(j -> kind.map(j.kind()::equals).orElse(true))
@@ -49,10 +49,12 @@ public final class JobsApi {
         Optional<Jobs.Status> job = switch (kind) {
             case "backup" -> name.isEmpty() ? Optional.empty() : jobs.backup(name);
             case "restore" -> name.isEmpty() ? Optional.empty() : jobs.restore(name);
+            case "clone" -> name.isEmpty() ? Optional.empty()
+                    : jobs.filling(name).filter(s -> s.record().kind() == io.strata.control.job.JobRecord.Kind.CLONE);
             default -> Optional.empty();
         };
         return Response.ok(Job.of(job.orElseThrow(() -> new StrataException.NotFound("there is no job '" + id + "' (job ids look like"
-                + " backup@NAME or restore@VOLUME): GET " + JOBS + " lists them"))));
+                + " backup@NAME, restore@VOLUME or clone@VOLUME): GET " + JOBS + " lists them"))));
     }
 
     private static String oneOf(String parameter, String value, String... allowed) {

@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Backups and restores through a server: started as its jobs, followed (with the progress line)
+ * Backups, restores and clones through a server: started as its jobs, followed (with the progress line)
  * until they end, so that the command ends when the work does, as it does without a server.
  */
 final class ServerJobs {
@@ -37,6 +37,28 @@ final class ServerJobs {
 
     private static ProgressLine.Figures figures(ApiModel.Progress p) {
         return new ProgressLine.Figures(p.percent(), p.bytesDone(), p.bytesTotal(), p.bytesUploaded(), p.blocksNew(), p.blocksReused());
+    }
+
+    /**
+     * Clones through the server and waits for the copy; a clone that fails takes its volume with it,
+     * so no half-copied volume is left, as without a server.
+     */
+    static ApiModel.Volume cloneVolume(ServerClient server, String source, String newVolume, PrintWriter err) throws IOException {
+        ApiModel.Volume created = server.createVolume(newVolume, 0, source);
+        if (created.cloning() == null) {
+            return created;
+        }
+        try {
+            follow(server, server.job(created.cloning().job()), err, "cloning into " + newVolume);
+        } catch (StrataException e) {
+            try {
+                server.deleteVolume(newVolume);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        return created;
     }
 
     /**

@@ -172,7 +172,7 @@ final class VolumeCommand extends CommandGroup {
         Optional<ServerClient> server = root.server();
         if (server.isPresent()) {
             String from = source.snapshot().map(s -> "ss://" + source.volume() + "/" + s).orElse("volume:" + source.volume());
-            ApiModel.Volume clone = server.get().createVolume(target.value(), 0, from);
+            ApiModel.Volume clone = ServerJobs.cloneVolume(server.get(), from, target.value(), err()); // the server copies in a job
             out().println("cloned " + source + " to " + clone.name() + " (" + ByteSize.format(clone.sizeBytes()) + ")");
             return;
         }
@@ -197,5 +197,9 @@ final class VolumeCommand extends CommandGroup {
 
     private PrintWriter out() {
         return spec.commandLine().getOut();
+    }
+
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 }

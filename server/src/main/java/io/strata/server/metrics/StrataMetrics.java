@@ -130,6 +130,7 @@ public final class StrataMetrics implements Jobs.Listener {
                     backupUploadedBytes.inc(progress.bytesUploaded());
                 }
             }
+            case CLONE -> { } // counted by kind and outcome above: a local copy has no transfer figures
             case RESTORE -> {
                 restoreSeconds.labelValues(outcome).observe(seconds);
                 if (record.state() == JobRecord.State.COMPLETE) {

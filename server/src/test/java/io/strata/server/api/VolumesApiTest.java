@@ -9,6 +9,7 @@ import io.strata.domain.VolumeName;
 import io.strata.server.http.ProblemType;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,6 +104,19 @@ class VolumesApiTest {
                 .expect(201);
         assertThat(ofSnapshot.get("source").asText()).isEqualTo("ss://db/first");
         assertThat(ofSnapshot.get("sizeBytes").asLong()).isEqualTo(16 * MiB);
+        for (JsonNode created : List.of(ofVolume, ofSnapshot)) { // each copies in a job, shown with the volume and in the jobs
+            JsonNode cloning = created.get("cloning");
+            assertThat(cloning.get("job").asText()).isEqualTo("clone@" + created.get("name").asText());
+            assertThat(cloning.get("source").asText()).isEqualTo(created.get("source").asText());
+            JsonNode job = api.awaitJob("/api/v1/jobs/" + cloning.get("job").asText());
+            assertThat(job.get("kind").asText()).isEqualTo("clone");
+            assertThat(job.get("state").asText()).isEqualTo("complete");
+            assertThat(job.get("source").asText()).isEqualTo("db");
+            JsonNode done = api.get("/api/v1/volumes/" + created.get("name").asText()).expect(200);
+            assertThat(done.get("state").asText()).isEqualTo("ready");
+            assertThat(done.get("cloning").get("percent").asInt()).isEqualTo(100);
+        }
+        assertThat(api.get("/api/v1/jobs?kind=clone").json().findValuesAsText("id")).containsExactlyInAnyOrder("clone@copy", "clone@old");
         assertThat(read("copy", 3)).containsExactly(9, 2, 3);
         assertThat(read("old", 3)).containsExactly(1, 2, 3);
     }

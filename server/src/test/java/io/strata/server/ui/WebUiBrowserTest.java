@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.strata.control.VolumeService;
 import io.strata.domain.VolumeName;
 import io.strata.engine.Volume;
 import io.strata.server.StrataServer;
@@ -181,6 +182,20 @@ class WebUiBrowserTest {
         byte[] restored = read(server, "app-restored");
         assertThat(original).as("the volume holds what was written").isEqualTo(image);
         assertThat(restored).as("the restored volume is the original byte for byte").isEqualTo(original);
+
+        // a clone copies in a job; once done, its card says what it was copied from
+        server.volumes().create(VolumeName.of("app-clone"), 0, 0, new VolumeService.Source.OfVolume(VolumeName.of("app")));
+        for (int i = 0; i < 500 && !server.volumes().view(VolumeName.of("app-clone")).orElseThrow().ready(); i++) {
+            Thread.sleep(20);
+        }
+        driver.navigate().refresh();
+        By cloneState = By.cssSelector("article[data-volume='app-clone'] [data-field='state']");
+        waitFor("app-clone ready", d -> d.findElements(cloneState).stream().anyMatch(e -> e.getText().equals("ready")));
+        assertThat(text("article[data-volume='app-clone'] [data-field='cloning']")).contains("Cloned from").contains("volume:app");
+        assertThat(read(server, "app-clone")).as("the clone is the original byte for byte").isEqualTo(original);
+        server.volumes().delete(VolumeName.of("app-clone"));
+        driver.navigate().refresh();
+        waitFor("app-clone gone", d -> d.findElements(By.cssSelector("article[data-volume='app-clone']")).isEmpty());
 
         // a refusal is shown with the server's own words
         String detail = refusalDetail(base);

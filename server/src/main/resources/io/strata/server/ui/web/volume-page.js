@@ -1,4 +1,4 @@
-// The Volume page: every volume with its state, attachment and restore progress, its snapshots,
+// The Volume page: every volume with its state, attachment and restore or clone progress, its snapshots,
 // and its backups in progress; create, expand and delete volumes; take, back up, revert and
 // delete snapshots.
 
@@ -18,7 +18,7 @@ export async function load() {
     volumes,
     snapshots: byVolume(snapshots),
     jobs: byVolume(jobs),
-    busy: jobs.some((j) => j.state === 'running') || volumes.some((v) => v.state === 'restoring')
+    busy: jobs.some((j) => j.state === 'running') || volumes.some((v) => v.state === 'restoring' || v.state === 'cloning')
       || snapshots.some((s) => !s.ready),
   };
 }
@@ -82,7 +82,9 @@ export function mount(ctx) {
   };
 }
 
-const STATE_TEXT = { ready: 'ready', restoring: 'restoring', 'restore-failed': 'restore failed' };
+const STATE_TEXT = {
+  ready: 'ready', restoring: 'restoring', 'restore-failed': 'restore failed', cloning: 'cloning', 'clone-failed': 'clone failed',
+};
 
 function volumeCard(ctx, v, snapshots, jobs) {
   const id = `volume-${v.name}`;
@@ -98,6 +100,7 @@ function volumeCard(ctx, v, snapshots, jobs) {
       fact('Created', formatTime(v.created), 'created'),
       v.source && fact('Source', v.source, 'source')),
     v.restore && restoreLine(v),
+    v.cloning && cloneLine(v),
     h('div', { class: 'actions', role: 'group', 'aria-label': `Actions for volume ${v.name}` },
       ctx.button('Take snapshot', key('snapshot'), () => takeSnapshot(ctx, v)),
       ctx.button('Back up now', key('backup'), () => ctx.act(key('backup'), () => post(path('volumes', v.name, 'backups'), {}),
@@ -123,6 +126,16 @@ function restoreLine(v) {
     r.state === 'running' && progress(r.percent, label),
     h('span', { class: 'job-state', text: r.state === 'running' ? `${r.percent}%` : r.state }),
     r.error && h('p', { class: 'error-text', text: r.error }));
+}
+
+function cloneLine(v) {
+  const c = v.cloning;
+  const label = `Clone of ${c.source} into ${v.name}`;
+  return h('div', { class: `job job-${c.state}`, 'data-field': 'cloning' },
+    h('span', { class: 'job-what' }, c.state === 'complete' ? 'Cloned from ' : 'Cloning from ', h('code', { text: c.source })),
+    c.state === 'running' && progress(c.percent, label),
+    h('span', { class: 'job-state', text: c.state === 'running' ? `${c.percent}%` : c.state }),
+    c.error && h('p', { class: 'error-text', text: c.error }));
 }
 
 /** The volume's backups under way, and the last one that ended (how it ended matters). */
