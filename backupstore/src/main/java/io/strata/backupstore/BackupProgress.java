@@ -1,5 +1,6 @@
 package io.strata.backupstore;
 
+import io.strata.domain.StrataException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -14,6 +15,7 @@ public final class BackupProgress {
     final AtomicLong blocksReused = new AtomicLong();
     private final AtomicReference<State> state = new AtomicReference<>(State.IN_PROGRESS);
     private volatile String error = "";
+    private volatile String cancelled;
     private final java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     public long bytesToScan() {
@@ -76,6 +78,22 @@ public final class BackupProgress {
 
     void complete() {
         state.set(State.COMPLETE);
+    }
+
+    /**
+     * Asks the work to stop: it checks before each block and fails, with {@code why}, at the next
+     * one. Blocks already on their way finish first, so nothing is left half written.
+     */
+    public void cancel(String why) {
+        cancelled = why;
+    }
+
+    /** @throws StrataException.FailedPrecondition once {@link #cancel} was asked, naming why */
+    public void checkNotCancelled() {
+        String why = cancelled;
+        if (why != null) {
+            throw new StrataException.FailedPrecondition("cancelled: " + why);
+        }
     }
 
     /** Marks the work failed with {@code e}'s message (also for failures before the work itself began). */

@@ -149,6 +149,7 @@ public final class BackupStore {
         try {
             // block writes go to separate objects and mostly wait (sync, upload): twice as many writers as workers
             BlockPipeline.run(blocks, r.workers(), 2 * r.workers(), block -> {
+                progress.checkNotCancelled();
                 byte[] data = buffers.get();
                 long offset = block * blockSize;
                 int length = (int) Math.min(blockSize, r.source().size() - offset);
@@ -214,6 +215,7 @@ public final class BackupStore {
                 refs.size() * blockSize, r.labels(), Map.of(BackupConfig.MODE_PARAMETER, r.full() ? "full" : "incremental",
                 BackupConfig.BLOCK_SIZE_PARAMETER, Long.toString(blockSize), VOLUME_SIZE_PARAMETER, Long.toString(r.source().size())),
                 base != null, compression.method(), progress.bytesUploaded() - reUploaded[0], reUploaded[0], refs, "");
+        progress.checkNotCancelled(); // late, but still before the backup looks complete
         held.checkHeld(); // a deletion that took the volume meanwhile may have collected blocks this cfg names
         target.write(cfgKey, ConfigCodec.encode(done));
         // The backup is complete from here on. volume.cfg only points the next backup at its base:
@@ -284,6 +286,7 @@ public final class BackupStore {
         BackgroundFlush flusher = new BackgroundFlush(sink, BackgroundFlush.RESTORE_INTERVAL);
         // one writer: a volume takes its writes one at a time
         BlockPipeline.run(byOffset.keySet(), workers, 1, offset -> {
+            progress.checkNotCancelled();
             String checksum = byOffset.get(offset);
             String key = StoreLayout.block(volume, checksum);
             byte[] stored = target.read(key).orElseThrow(() -> new StrataException.Corrupt("block " + checksum

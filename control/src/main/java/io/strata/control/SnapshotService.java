@@ -249,7 +249,10 @@ public final class SnapshotService {
                     }
                     Optional<Jobs.Status> job = jobOf(b);
                     if (job.isPresent()) {
-                        jobs.forget(JobRecord.Kind.BACKUP, job.get().record().id()); // Unavailable while it runs
+                        // a backup still being made stops at its next block; its in-progress cfg goes below
+                        jobs.cancel(JobRecord.Kind.BACKUP, job.get().record().id(), "its snapshot " + handle.value() + " was deleted",
+                                Jobs.CANCEL_WAIT);
+                        jobs.forget(JobRecord.Kind.BACKUP, job.get().record().id());
                         VolumeName volume = VolumeName.of(b.volume());
                         SnapshotName snapshot = SnapshotName.of(job.get().record().snapshot());
                         // only a snapshot cut for this backup goes with it; one a user took and had backed up stays

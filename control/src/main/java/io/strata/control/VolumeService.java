@@ -275,8 +275,12 @@ public final class VolumeService {
                             + " are backups and outlive their volume");
                 }
             }
-            jobs.forget(JobRecord.Kind.RESTORE, name.value()); // Unavailable while a restore into it runs
-            jobs.forget(JobRecord.Kind.CLONE, name.value()); // and while a clone into it copies
+            // a restore or clone still filling the volume stops at its next block: its data is going anyway
+            String why = "volume '" + name + "' is being deleted";
+            jobs.cancel(JobRecord.Kind.RESTORE, name.value(), why, Jobs.CANCEL_WAIT);
+            jobs.cancel(JobRecord.Kind.CLONE, name.value(), why, Jobs.CANCEL_WAIT);
+            jobs.forget(JobRecord.Kind.RESTORE, name.value());
+            jobs.forget(JobRecord.Kind.CLONE, name.value());
             if (volumes.exists(name)) {
                 volumes.delete(name);
             }

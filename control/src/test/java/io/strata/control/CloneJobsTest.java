@@ -191,8 +191,6 @@ class CloneJobsTest {
                 .hasMessageContaining("a clone into volume 'copy' is copying from snapshot snapshot-a");
         assertThatThrownBy(() -> volumes.delete(VolumeName.of("pvc-1"))).isExactlyInstanceOf(StrataException.Unavailable.class)
                 .hasMessageContaining("is copying from volume 'pvc-1'");
-        assertThatThrownBy(() -> volumes.delete(VolumeName.of("copy"))).isExactlyInstanceOf(StrataException.Unavailable.class)
-                .hasMessageContaining("still running");
 
         release();
         assertThat(awaitEnd("copy").state()).isEqualTo(JobRecord.State.COMPLETE);
@@ -205,6 +203,31 @@ class CloneJobsTest {
         volumes.delete(VolumeName.of("copy-2"));
         volumes.delete(VolumeName.of("pvc-1"));
         assertThat(store.exists(VolumeName.of("pvc-1"))).isFalse();
+    }
+
+    @Test
+    void deletingAVolumeBeingClonedIntoCancelsTheCloneAndLeavesTheSourceAsItWas() throws Exception {
+        hold();
+        volumes.create(VolumeName.of("copy"), 0, 0, new Source.OfVolume(VolumeName.of("pvc-1")));
+        var deleting = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                volumes.delete(VolumeName.of("copy"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(100); // the cancel is asked before the copy starts
+        assertThat(deleting).isNotDone();
+        release();
+        deleting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(store.exists(VolumeName.of("copy"))).isFalse();
+        assertThat(jobs.filling("copy")).as("the job goes with its volume").isEmpty();
+        assertThat(store.open(VolumeName.of("pvc-1")).snapshots()).as("the snapshot cut for the clone is removed").isEmpty();
+        assertThat(read("pvc-1")).isEqualTo(content);
+        volumes.create(VolumeName.of("copy"), 0, 0, new Source.OfVolume(VolumeName.of("pvc-1")));
+        assertThat(awaitEnd("copy").state()).as("the name can be used again").isEqualTo(JobRecord.State.COMPLETE);
+        assertThat(read("copy")).isEqualTo(content);
     }
 
     @Test

@@ -22,6 +22,7 @@ import io.strata.engine.Volume;
 import io.strata.engine.VolumeStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -257,7 +258,6 @@ class ClusterUseCasesTest {
         assertThatThrownBy(() -> volumes.create(VolumeName.of("restored"), 0, 0, new Source.OfSnapshot(started.handle())))
                 .isExactlyInstanceOf(StrataException.Unavailable.class).hasMessageContaining("still being made");
         assertThatThrownBy(() -> volumes.delete(VolumeName.of("pvc-1"))).isExactlyInstanceOf(StrataException.Unavailable.class);
-        assertThatThrownBy(() -> snapshots.delete(started.handle())).isExactlyInstanceOf(StrataException.Unavailable.class);
         SnapshotHandle legacy = SnapshotHandle.parse(started.handle().value().replace("bak://", "bs://"));
         SnapshotView running = snapshots.find(legacy).orElseThrow();
         assertThat(running.handle()).as("named as asked").isEqualTo(legacy);
@@ -273,6 +273,79 @@ class ClusterUseCasesTest {
         SnapshotView lost = snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of());
         assertThat(lost.ready()).as("a job's record alone never makes a backup ready").isFalse();
         assertThat(lost.error()).get().asString().contains("no longer in the backup target");
+    }
+
+    @Test
+    void deletingABackupBeingMadeCancelsItAndLeavesNothingInTheTarget() throws Exception {
+        SnapshotView kept = ready(snapshots.create(SnapshotName.of("snapshot-a"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of()).handle());
+        store.open(VolumeName.of("pvc-1")).writeAt(ByteBuffer.wrap(new byte[] {1, 2, 3}), 7 * MiB); // one block more to upload
+        gate.close();
+        SnapshotView started = snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, true, Map.of());
+        awaitGate(1);
+        var deleting = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                snapshots.delete(started.handle());
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(100); // the cancel is asked while the upload is held
+        assertThat(deleting).as("waits for the upload under way to end").isNotDone();
+        gate.open();
+        deleting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        String backup = ((SnapshotHandle.Backup) started.handle()).backup();
+        assertThat(snapshots.find(started.handle())).as("gone, not failed").isEmpty();
+        assertThat(backups.backups(target, "pvc-1")).extracting(b -> b.config().name())
+                .containsExactly(((SnapshotHandle.Backup) kept.handle()).backup()).doesNotContain(backup);
+        assertThat(store.open(VolumeName.of("pvc-1")).snapshots()).as("the snapshot cut for it goes too")
+                .noneMatch(s -> backup.equals(s.labels().get(VolumeBackups.BACKUP_LABEL)));
+        assertThat(backups.verify(BackupUrl.of(target, "pvc-1", ((SnapshotHandle.Backup) kept.handle()).backup()).encode()))
+                .as("the other backup keeps every block").isEmpty();
+        Path blocks = tmp.resolve("backups").resolve(io.strata.backupstore.format.StoreLayout.blocksDirectory("pvc-1"));
+        long stored;
+        try (var files = Files.walk(blocks)) {
+            stored = files.filter(f -> f.toString().endsWith(".blk")).count();
+        }
+        assertThat(stored).as("no orphan block of the cancelled backup").isEqualTo(
+                backups.inspect(BackupUrl.of(target, "pvc-1", ((SnapshotHandle.Backup) kept.handle()).backup()).encode())
+                        .config().blocks().stream().map(b -> b.checksum()).distinct().count());
+        assertThat(read("pvc-1", 6 * MiB)).as("the volume is untouched").isEqualTo(Arrays.copyOf(content, 6 * MiB));
+        assertThat(ready(snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of()).handle())
+                .ready()).as("the name can be used again").isTrue();
+    }
+
+    @Test
+    void deletingAVolumeBeingRestoredCancelsTheRestoreAndTheBackupStays() throws Exception {
+        SnapshotView done = ready(snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of()).handle());
+        gate.close();
+        volumes.create(VolumeName.of("restored"), 0, 0, new Source.OfSnapshot(done.handle()));
+        awaitGate(1);
+        var deleting = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                volumes.delete(VolumeName.of("restored"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(100);
+        assertThat(deleting).as("waits for the download under way to end").isNotDone();
+        gate.open();
+        deleting.get(30, java.util.concurrent.TimeUnit.SECONDS);
+
+        assertThat(store.exists(VolumeName.of("restored"))).isFalse();
+        assertThat(jobs.restore("restored")).as("the job goes with its volume").isEmpty();
+        String backup = ((SnapshotHandle.Backup) done.handle()).backup();
+        assertThat(backups.verify(BackupUrl.of(target, "pvc-1", backup).encode())).as("the backup is whole").isEmpty();
+        volumes.create(VolumeName.of("restored"), 0, 0, new Source.OfSnapshot(done.handle()));
+        eventually(() -> {
+            try {
+                return volumes.view(VolumeName.of("restored")).filter(VolumeService.VolumeView::ready);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertThat(read("restored", 8 * MiB)).as("restored again, whole").isEqualTo(content);
     }
 
     @Test

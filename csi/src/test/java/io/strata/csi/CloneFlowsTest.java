@@ -89,7 +89,6 @@ class CloneFlowsTest {
         harness.write(pvc, new byte[MiB]); // after the call: not in the clone
         assertCode(() -> harness.controller().controllerPublishVolume(Sidecars.attachRequest(clone.getVolumeId(), ControllerHarness.NODE)),
                 Status.Code.UNAVAILABLE, "is still being cloned from volume '" + pvc + "'");
-        assertCode(() -> sidecars.deleteVolume(clone.getVolumeId()), Status.Code.UNAVAILABLE, "still running");
 
         release.run();
         sidecars.attach(clone.getVolumeId());
@@ -97,5 +96,24 @@ class CloneFlowsTest {
         assertThat(Arrays.copyOf(copied, SIZE)).isEqualTo(content);
         assertThat(Arrays.copyOfRange(copied, SIZE, 2 * SIZE)).containsOnly(0);
         sidecars.deleteVolume(pvc); // nothing copies from it any more
+    }
+
+    @Test
+    void deletingAVolumeStillBeingClonedCancelsTheClone() throws Exception {
+        Runnable release = harness.holdJobs();
+        Volume clone = sidecars.provision("clone", "u3", SIZE, Optional.of(Sidecars.fromVolume(pvc)));
+        var releasing = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                Thread.sleep(200); // DeleteVolume is waiting for the job by then
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            release.run();
+        });
+        sidecars.deleteVolume(clone.getVolumeId());
+        releasing.get();
+        assertCode(() -> harness.controller().controllerPublishVolume(Sidecars.attachRequest(clone.getVolumeId(), ControllerHarness.NODE)),
+                Status.Code.NOT_FOUND, "does not exist");
+        sidecars.deleteVolume(pvc); // the clone let go of its source
     }
 }

@@ -90,6 +90,7 @@ final class CloneJob {
                         if (Thread.currentThread().isInterrupted()) {
                             throw new InterruptedIOException(JobFailures.describe(job) + " was stopped by a shutdown");
                         }
+                        progress.checkNotCancelled();
                         int length = (int) Math.min(CHUNK, extent.end() - pos);
                         buffer.clear().limit(length);
                         reader.readAt(buffer, pos);

@@ -55,6 +55,8 @@ public final class Jobs {
     private final Clock clock;
     private final List<Duration> retryDelays;
     private final Map<String, BackupProgress> live = new ConcurrentHashMap<>();
+    /** Jobs asked to stop, with why: a retry or a resumed run of one stops at its first block. */
+    private final Map<String, String> cancelling = new ConcurrentHashMap<>();
     private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile boolean stopping;
 
@@ -322,6 +324,54 @@ public final class Jobs {
         table.delete(key(kind, id));
     }
 
+    /** How long a deletion waits for the job it cancels to stop at its next block. */
+    public static final Duration CANCEL_WAIT = Duration.ofSeconds(10);
+
+    /**
+     * Stops a running job at its next block and records it ended in ERROR, cancelled for {@code why};
+     * a job that is not running is left as it is. Blocks already on their way finish first, so the
+     * volume and the target are left whole (a backup's in-progress cfg stays, for a deletion to
+     * remove). Waits up to {@code wait} for the job to let go of them.
+     *
+     * @return whether a running job was cancelled
+     * @throws StrataException.Unavailable when the job has not stopped within {@code wait}
+     */
+    public boolean cancel(JobRecord.Kind kind, String id, String why, Duration wait) throws IOException {
+        String key = key(kind, id);
+        synchronized (this) {
+            Optional<JobRecord> job = table.get(key);
+            if (job.isEmpty() || job.get().state() != JobRecord.State.RUNNING) {
+                return false;
+            }
+            cancelling.put(key, why);
+            BackupProgress progress = live.get(key);
+            if (progress == null) { // recorded as running but not run by this process (yet): nothing to stop
+                cancelling.remove(key);
+                finish(job.get(), JobRecord.State.ERROR, cancelled(job.get(), why), new BackupProgress());
+                return true;
+            }
+            progress.cancel(why);
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (live.containsKey(key)) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new StrataException.Unavailable(JobFailures.describe(table.get(key).orElseThrow()) + " is stopping after a cancel;"
+                        + " retry in a moment");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while waiting for a cancelled job to stop");
+            }
+        }
+        return true;
+    }
+
+    private static String cancelled(JobRecord job, String why) {
+        return JobFailures.describe(job) + " was cancelled: " + why;
+    }
+
     private static String key(JobRecord job) {
         return key(job.kind(), job.id());
     }
@@ -380,14 +430,24 @@ public final class Jobs {
     }
 
     private void run(JobRecord job, int attempt, BackupProgress progress) {
+        String asked = cancelling.get(key(job));
+        if (asked != null) {
+            progress.cancel(asked); // a retry or resumed run of a job cancelled meanwhile
+        }
         try {
             switch (job.kind()) {
                 case BACKUP -> transfers.runBackup(job, progress);
                 case RESTORE -> transfers.runRestore(job, progress);
                 case CLONE -> clones.run(job, progress); // a local copy: a failure is not worth retrying
             }
+            cancelling.remove(key(job)); // done before the cancel reached it: it stands
             finish(job, JobRecord.State.COMPLETE, null, progress);
         } catch (IOException | RuntimeException e) {
+            String why = cancelling.remove(key(job));
+            if (why != null) {
+                finish(job, JobRecord.State.ERROR, cancelled(job, why), progress);
+                return;
+            }
             if (stopping || JobFailures.interrupted(e)) {
                 // A shutdown cut the job short; it has not failed: its record stays RUNNING, and
                 // the next start resumes it.
