@@ -195,11 +195,19 @@ final class Layer {
         if (records.isEmpty()) {
             return; // every write marks its chunk dirty (even an overwrite in place): nothing was written
         }
-        data.sync();
-        for (MapRecord record : records) {
-            mapFile.writeFully(ByteBuffer.wrap(record.bytes()), Layout.mapPosition(record.chunk()));
+        try {
+            data.sync();
+            for (MapRecord record : records) {
+                mapFile.writeFully(ByteBuffer.wrap(record.bytes()), Layout.mapPosition(record.chunk()));
+            }
+            mapFile.sync();
+        } catch (IOException | RuntimeException e) {
+            // not written (a full disk, say): the chunks are dirty again, so the next flush writes them as they are then
+            for (MapRecord record : records) {
+                map.markDirty(record.chunk());
+            }
+            throw e;
         }
-        mapFile.sync();
     }
 
     /** See {@link StorageFile#dropCache}: the data file's clean pages leave the page cache. */

@@ -204,7 +204,11 @@ public final class VolumeStore implements AutoCloseable {
         }
         Volume volume = open.remove(name);
         if (volume != null) {
-            volume.close();
+            try {
+                volume.close();
+            } catch (IOException | RuntimeException e) {
+                // its files are closed all the same; what it could not flush (on a full disk, say) goes with it
+            }
         }
         Path dir = volumesDir.resolve(name.value());
         Path doomed = volumesDir.resolve(DELETING + name + "-" + System.nanoTime());

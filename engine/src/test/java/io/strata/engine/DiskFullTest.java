@@ -72,6 +72,42 @@ class DiskFullTest {
     }
 
     @Test
+    void aFlushThatFindsNoSpaceIsDoneWholeByTheNextOneOnceThereIsSpace() throws IOException {
+        MemoryStorage storage = new MemoryStorage();
+        byte[] data = new byte[SIZE];
+        new Random(12).nextBytes(data);
+        try (VolumeStore store = VolumeStore.open(DATA, storage)) {
+            Volume v = store.create(VolumeName.of("v"), SIZE);
+            v.writeAt(ByteBuffer.wrap(data), 0);
+            storage.setCapacity(storage.allocatedBytes()); // the data is in; its block map finds no room
+            assertThatThrownBy(v::flush).isInstanceOf(IOException.class).hasMessage("No space left on device");
+            storage.setCapacity(Long.MAX_VALUE);
+            v.flush(); // must write what the failed flush could not
+        }
+        try (VolumeStore reopened = VolumeStore.open(DATA, storage)) {
+            assertContent(reopened.open(VolumeName.of("v")), data);
+        }
+    }
+
+    @Test
+    void aVolumeWhoseWritesCannotBeFlushedOnAFullDiskCanStillBeDeleted() throws IOException {
+        MemoryStorage storage = new MemoryStorage();
+        try (VolumeStore store = VolumeStore.open(DATA, storage)) {
+            Volume v = store.create(VolumeName.of("v"), SIZE);
+            byte[] data = new byte[SIZE];
+            new Random(8).nextBytes(data);
+            v.writeAt(ByteBuffer.wrap(data), 0); // not flushed: its block map is still to be written
+            storage.setCapacity(storage.allocatedBytes());
+            assertThatThrownBy(v::flush).isInstanceOf(IOException.class).hasMessage("No space left on device");
+            store.delete(VolumeName.of("v"));
+            assertThat(store.exists(VolumeName.of("v"))).isFalse();
+            assertThat(storage.list(DATA.resolve("volumes"))).isEmpty();
+            storage.setCapacity(Long.MAX_VALUE);
+            assertThat(store.create(VolumeName.of("v"), SIZE).size()).as("the name can be used again").isEqualTo(SIZE);
+        }
+    }
+
+    @Test
     void aSnapshotThatFindsNoSpaceLeavesTheVolumeAsItWas() throws IOException {
         MemoryStorage storage = new MemoryStorage();
         try (VolumeStore store = VolumeStore.open(DATA, storage)) {
