@@ -27,7 +27,8 @@ public final class JobsApi {
     public List<Route> routes() {
         return List.of(
                 Route.get(JOBS, this::list),
-                Route.get(JOBS + "/{job}", this::get));
+                Route.get(JOBS + "/{job}", this::get),
+                Route.post(JOBS + "/{job}/cancel", this::cancel));
     }
 
     /** Oldest first; {@code ?state=running|complete|error} and {@code ?kind=backup|restore|clone} narrow it. */
@@ -42,7 +43,26 @@ public final class JobsApi {
     }
 
     private Response get(Request request) throws IOException {
+        return Response.ok(Job.of(existing(request.param("job"))));
+    }
+
+    /**
+     * Stops a running job at its next block; it ends in error, "cancelled". A backup's in-progress
+     * cfg stays in the target until the backup is deleted; a restored or cloned volume stays, not
+     * usable, until it is deleted.
+     */
+    private Response cancel(Request request) throws IOException {
         String id = request.param("job");
+        Jobs.Status job = existing(id);
+        if (job.record().state() != io.strata.control.job.JobRecord.State.RUNNING) {
+            throw new StrataException.FailedPrecondition("job '" + id + "' has already ended (" + Job.of(job).state()
+                    + "): there is nothing to cancel");
+        }
+        jobs.cancel(job.record().kind(), job.record().id(), "asked through the REST API", Jobs.CANCEL_WAIT);
+        return Response.ok(Job.of(existing(id)));
+    }
+
+    private Jobs.Status existing(String id) throws IOException {
         int at = id.indexOf('@');
         String kind = at < 0 ? "" : id.substring(0, at);
         String name = at < 0 ? "" : id.substring(at + 1);
@@ -53,8 +73,8 @@ public final class JobsApi {
                     : jobs.filling(name).filter(s -> s.record().kind() == io.strata.control.job.JobRecord.Kind.CLONE);
             default -> Optional.empty();
         };
-        return Response.ok(Job.of(job.orElseThrow(() -> new StrataException.NotFound("there is no job '" + id + "' (job ids look like"
-                + " backup@NAME, restore@VOLUME or clone@VOLUME): GET " + JOBS + " lists them"))));
+        return job.orElseThrow(() -> new StrataException.NotFound("there is no job '" + id + "' (job ids look like"
+                + " backup@NAME, restore@VOLUME or clone@VOLUME): GET " + JOBS + " lists them"));
     }
 
     private static String oneOf(String parameter, String value, String... allowed) {

@@ -55,6 +55,15 @@ final class ApiHarness implements AutoCloseable {
         return new ApiHarness(config.dataDir(), StrataServer.start(config));
     }
 
+    /** A server whose backupstore locks wait {@code lockSettleSeconds} for rivals: its backups stay running that long. */
+    static ApiHarness startWithLockSettle(Path tmp, int lockSettleSeconds) throws IOException {
+        ServerConfig base = config(tmp);
+        ServerConfig config = new ServerConfig(base.dataDir(), base.backupTarget(), base.csiEndpoint(), base.driverName(), base.nodeId(),
+                base.nbdSocket(), base.nbdTcp(), Map.of(ServerConfig.BACKUP_LOCK_SETTLE_ENV, Integer.toString(lockSettleSeconds)),
+                base.http());
+        return new ApiHarness(config.dataDir(), StrataServer.start(config));
+    }
+
     /** What one request got back. */
     record Answer(int status, HttpHeaders headers, String text) {
         JsonNode json() {

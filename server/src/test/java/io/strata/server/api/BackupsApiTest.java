@@ -217,6 +217,28 @@ class BackupsApiTest {
     }
 
     @Test
+    void aRunningBackupIsCancelledAndThenDeletedWithoutATrace() throws Exception {
+        api.close();
+        api = ApiHarness.startWithLockSettle(tmp.resolve("slow"), 2); // the backup waits 2 s for rival lockers: it is running
+        api.post("/api/v1/volumes", Map.of("name", "db", "sizeBytes", 8 * MiB)).expect(201);
+        api.server.store().open(VolumeName.of("db")).writeAt(ByteBuffer.wrap(content), 2 * MiB);
+        ApiHarness.Answer started = api.post("/api/v1/volumes/db/backups", Map.of("name", "doomed"));
+        started.expect(202);
+        String location = started.header("Location");
+
+        JsonNode cancelled = api.post(location + "/cancel", null).expect(200);
+        assertThat(cancelled.get("state").asText()).isEqualTo("error");
+        assertThat(cancelled.get("error").asText()).contains("cancelled", "asked through the REST API");
+        JsonNode again = api.post(location + "/cancel", null).expect(409);
+        assertThat(again.get("detail").asText()).contains("has already ended");
+        assertThat(api.post("/api/v1/jobs/backup@nope/cancel", null).expect(404).get("detail").asText()).contains("no job");
+
+        assertThat(api.delete("/api/v1/backup-volumes/db/backups/doomed").expect(200).get("backup").asText()).isEqualTo("doomed");
+        assertThat(api.get("/api/v1/backup-volumes/db/backups").expect(200).findValuesAsText("name")).doesNotContain("doomed");
+        assertThat(backup(Map.of("name", "after")).get("state").asText()).as("the volume backs up again").isEqualTo("complete");
+    }
+
+    @Test
     void infoSaysWhatThisServerIs() {
         JsonNode info = api.get("/api/v1/info").expect(200);
         assertThat(info.get("nodeId").asText()).isEqualTo("node-1");

@@ -107,7 +107,7 @@ function volumeCard(ctx, v, snapshots, jobs) {
         (job) => `Backing up ${v.name}: backup ${job.backup} of a new snapshot ${job.snapshot} started.`)),
       ctx.button('Expand', key('expand'), () => expand(ctx, v)),
       ctx.button('Delete', key('delete'), () => remove(ctx, v, snapshots), { kind: 'danger' })),
-    backupJobs(v, jobs),
+    backupJobs(ctx, v, jobs),
     h('h4', { text: 'Snapshots' }),
     snapshots.length === 0
       ? h('p', { class: 'empty', text: 'No snapshots.' })
@@ -139,7 +139,7 @@ function cloneLine(v) {
 }
 
 /** The volume's backups under way, and the last one that ended (how it ended matters). */
-function backupJobs(v, jobs) {
+function backupJobs(ctx, v, jobs) {
   const running = jobs.filter((j) => j.state === 'running');
   const ended = jobs.filter((j) => j.state !== 'running').sort((a, b) => (a.finished ?? '').localeCompare(b.finished ?? ''));
   const shown = [...running, ...ended.slice(-1)];
@@ -155,6 +155,10 @@ function backupJobs(v, jobs) {
         j.state === 'running' ? `${j.progress.percent}%` + (j.progress.bytesTotal ? ` of ${formatBytes(j.progress.bytesTotal)}` : '')
           : j.state === 'complete' ? `complete ${formatTime(j.finished)}` : 'failed'),
       j.state === 'complete' && h('a', { href: `#/backup/${encodeURIComponent(j.backupVolume)}`, text: 'See it on the Backup page' }),
+      j.state === 'running' && ctx.button('Cancel', `job:${j.id}:cancel`, () => ctx.act(`job:${j.id}:cancel`,
+        () => post(path('jobs', j.id, 'cancel')),
+        () => `Cancelled backup ${j.backup}; delete it on the Backup page to clear what it stored.`),
+        { ariaLabel: `Cancel backup ${j.backup}` }),
       j.error && h('p', { class: 'error-text', text: j.error })))));
 }
 
