@@ -17,11 +17,8 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Backups, restores and clones as background jobs. Starting one persists its record and returns at once;
@@ -48,17 +45,10 @@ public final class Jobs {
 
     private final VolumeStore volumes;
     private final VolumeBackups volumeBackups;
-    private final TransferJob transfers;
-    private final CloneJob clones;
     private final StateStore.Table<JobRecord> table;
-    private final ScheduledExecutorService executor;
     private final Clock clock;
-    private final List<Duration> retryDelays;
-    private final Map<String, BackupProgress> live = new ConcurrentHashMap<>();
-    /** Jobs asked to stop, with why: a retry or a resumed run of one stops at its first block. */
-    private final Map<String, String> cancelling = new ConcurrentHashMap<>();
-    private final List<Listener> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-    private volatile boolean stopping;
+    private final CloneJob clones;
+    private final JobRunner runner;
 
     /**
      * @param executor runs the jobs; its size bounds how many run at once (each backup or restore
@@ -68,12 +58,10 @@ public final class Jobs {
                 Clock clock, List<Duration> retryDelays) {
         this.volumes = volumes;
         this.volumeBackups = new VolumeBackups(volumes, backups);
-        this.transfers = new TransferJob(volumes, volumeBackups);
-        this.clones = new CloneJob(volumes);
         this.table = table;
-        this.executor = executor;
         this.clock = clock;
-        this.retryDelays = List.copyOf(retryDelays);
+        this.clones = new CloneJob(volumes);
+        this.runner = new JobRunner(new TransferJob(volumes, volumeBackups), clones, table, executor, clock, retryDelays);
     }
 
     /**
@@ -227,7 +215,7 @@ public final class Jobs {
         }
         // a record without its volume is what a crash between the two left: this request replaces it,
         // once a resumed run of it (which fails for want of the volume) has ended
-        if (existing.isPresent() && live.containsKey(key(existing.get()))) {
+        if (existing.isPresent() && runner.progress(existing.get()).isPresent()) {
             throw new StrataException.Unavailable("an earlier clone into volume '" + newVolume + "' is ending: retry");
         }
         JobRecord job = clones.prepare(newVolume, source, snapshot, clock.instant());
@@ -337,47 +325,27 @@ public final class Jobs {
      * @throws StrataException.Unavailable when the job has not stopped within {@code wait}
      */
     public boolean cancel(JobRecord.Kind kind, String id, String why, Duration wait) throws IOException {
-        String key = key(kind, id);
+        JobRecord running;
         synchronized (this) {
-            Optional<JobRecord> job = table.get(key);
+            Optional<JobRecord> job = table.get(key(kind, id));
             if (job.isEmpty() || job.get().state() != JobRecord.State.RUNNING) {
                 return false;
             }
-            cancelling.put(key, why);
-            BackupProgress progress = live.get(key);
-            if (progress == null) { // recorded as running but not run by this process (yet): nothing to stop
-                cancelling.remove(key);
-                finish(job.get(), JobRecord.State.ERROR, cancelled(job.get(), why), new BackupProgress());
-                return true;
-            }
-            progress.cancel(why);
-        }
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (live.containsKey(key)) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new StrataException.Unavailable(JobFailures.describe(table.get(key).orElseThrow()) + " is stopping after a cancel;"
-                        + " retry in a moment");
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new java.io.InterruptedIOException("interrupted while waiting for a cancelled job to stop");
+            running = job.get();
+            if (!runner.askToStop(running, why)) {
+                return true; // not run by this process: it ended there and then
             }
         }
+        runner.awaitStopped(running, wait);
         return true;
     }
 
-    private static String cancelled(JobRecord job, String why) {
-        return JobFailures.describe(job) + " was cancelled: " + why;
-    }
-
-    private static String key(JobRecord job) {
+    static String key(JobRecord job) {
         return key(job.kind(), job.id());
     }
 
     /** Backups are keyed by snapshot name, restores and clones by volume name: a prefix keeps them apart. */
-    private static String key(JobRecord.Kind kind, String id) {
+    static String key(JobRecord.Kind kind, String id) {
         return kind.name().toLowerCase(java.util.Locale.ROOT) + "@" + id;
     }
 
@@ -386,19 +354,14 @@ public final class Jobs {
      * them. Jobs cut short stay RUNNING in their records, and {@link #resumeAll} starts them again.
      */
     public void stop(Duration grace) throws InterruptedException {
-        stopping = true;
-        executor.shutdown();
-        if (!executor.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-            executor.shutdownNow();
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        }
+        runner.stop(grace);
     }
 
     /** Starts again every job that was running when the process stopped. */
     public synchronized int resumeAll() throws IOException {
         int resumed = 0;
         for (JobRecord job : table.all()) {
-            if (job.state() == JobRecord.State.RUNNING && !live.containsKey(key(job))) {
+            if (job.state() == JobRecord.State.RUNNING && runner.progress(job).isEmpty()) {
                 submit(job, 0);
                 resumed++;
             }
@@ -407,78 +370,11 @@ public final class Jobs {
     }
 
     private Status status(JobRecord job) {
-        return new Status(job, Optional.ofNullable(live.get(key(job))));
+        return new Status(job, runner.progress(job));
     }
 
     private void submit(JobRecord job, int attempt) {
-        BackupProgress progress = new BackupProgress();
-        live.put(key(job), progress);
-        Runnable run = () -> run(job, attempt, progress);
-        try {
-            if (attempt == 0) {
-                executor.execute(run);
-            } else {
-                executor.schedule(run, retryDelays.get(attempt - 1).toMillis(), TimeUnit.MILLISECONDS);
-            }
-        } catch (RejectedExecutionException stopping) {
-            // the process is stopping: the record stays RUNNING and the next start resumes the job
-            live.remove(key(job));
-            if (attempt == 0) {
-                throw new StrataException.Unavailable("Strata is shutting down: " + JobFailures.describe(job) + " will start when it is back", stopping);
-            }
-        }
-    }
-
-    private void run(JobRecord job, int attempt, BackupProgress progress) {
-        String asked = cancelling.get(key(job));
-        if (asked != null) {
-            progress.cancel(asked); // a retry or resumed run of a job cancelled meanwhile
-        }
-        try {
-            switch (job.kind()) {
-                case BACKUP -> transfers.runBackup(job, progress);
-                case RESTORE -> transfers.runRestore(job, progress);
-                case CLONE -> clones.run(job, progress); // a local copy: a failure is not worth retrying
-            }
-            cancelling.remove(key(job)); // done before the cancel reached it: it stands
-            finish(job, JobRecord.State.COMPLETE, null, progress);
-        } catch (IOException | RuntimeException e) {
-            String why = cancelling.remove(key(job));
-            if (why != null) {
-                finish(job, JobRecord.State.ERROR, cancelled(job, why), progress);
-                return;
-            }
-            if (stopping || JobFailures.interrupted(e)) {
-                // A shutdown cut the job short; it has not failed: its record stays RUNNING, and
-                // the next start resumes it.
-                live.remove(key(job));
-                return;
-            }
-            if (job.kind() != JobRecord.Kind.CLONE && JobFailures.retriable(e) && attempt < retryDelays.size()) {
-                submit(job, attempt + 1);
-                return;
-            }
-            finish(job, JobRecord.State.ERROR, JobFailures.describe(job) + " failed: " + JobFailures.message(e), progress);
-        }
-    }
-
-    private void finish(JobRecord job, JobRecord.State state, String error, BackupProgress progress) {
-        JobRecord ended = job.with(state, clock.instant(), error, progress);
-        try {
-            table.put(key(job), ended);
-        } catch (IOException | RuntimeException e) {
-            // the record stays RUNNING: the next start resumes the job, which then finds its result
-            return;
-        } finally {
-            live.remove(key(job));
-        }
-        for (Listener listener : listeners) {
-            try {
-                listener.finished(ended, progress);
-            } catch (RuntimeException e) {
-                // a listener (metrics) must not change how a job ends
-            }
-        }
+        runner.submit(job, attempt);
     }
 
     /** Told of each job that ends, complete or failed, once its record says so; on the job's thread. */
@@ -489,7 +385,7 @@ public final class Jobs {
 
     /** Adds a listener for jobs that end from now on. */
     public void addListener(Listener listener) {
-        listeners.add(listener);
+        runner.addListener(listener);
     }
 
 }
