@@ -31,6 +31,10 @@ final class RootCommand implements Runnable {
             Strata is block storage for Kubernetes: each volume is a chain of sparse layer files with
             instant snapshots, revert, clone, expand and the changed ranges between two snapshots.
 
+            Serve it all (CSI, NBD, the web UI and REST API on http://127.0.0.1:9500):
+              strata server
+            While it runs, the commands below go through it.
+
             Try it (volumes live in ./strata-data; change with --data-dir or STRATA_DATA_DIR):
               strata volume create db --size 1Gi
               strata volume import db disk.img
