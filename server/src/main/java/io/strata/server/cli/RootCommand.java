@@ -29,7 +29,7 @@ final class RootCommand implements Runnable {
 
     static final String TOUR = """
             Strata is block storage for Kubernetes: each volume is a chain of sparse layer files with
-            instant snapshots, revert, clone, expand and the changed ranges between two snapshots.
+            instant snapshots, revert and expand, clones, and the changed ranges between two snapshots.
 
             Serve it all (CSI, NBD, the web UI and REST API on http://127.0.0.1:9500):
               strata server
