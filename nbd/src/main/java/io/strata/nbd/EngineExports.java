@@ -73,13 +73,13 @@ public final class EngineExports implements Exports {
     /** The open volume named {@code text}, or empty when there is none (or the text is no name). */
     private Optional<Volume> volume(String text) throws IOException {
         Optional<VolumeName> volumeName = volumeName(text);
-        if (volumeName.isEmpty() || !store.exists(volumeName.get())) {
+        if (volumeName.isEmpty()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(store.open(volumeName.get()));
-        } catch (StrataException.NotFound gone) {
-            return Optional.empty(); // deleted since exists()
+            return Optional.of(store.open(volumeName.get())); // looks the volume up itself: no exists() first
+        } catch (StrataException.NotFound none) {
+            return Optional.empty();
         }
     }
 
