@@ -136,21 +136,8 @@ public final class EngineExports implements Exports {
         }
     }
 
-    /** A snapshot never changes: its allocation is worked out once per lease, and searched per request. */
-    private static final class SnapshotExport implements Export {
-        private final String name;
-        private final SnapshotReader reader;
-        private volatile List<Extent> allocated;
-
-        SnapshotExport(String name, SnapshotReader reader) {
-            this.name = name;
-            this.reader = reader;
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
+    /** A snapshot, read-only; its reader is the lease's and closes with it. */
+    private record SnapshotExport(String name, SnapshotReader reader) implements Export {
 
         @Override
         public BlockDevice device() {
@@ -169,12 +156,7 @@ public final class EngineExports implements Exports {
 
         @Override
         public List<Extent> allocated(long offset, long length) {
-            List<Extent> extents = allocated;
-            if (extents == null) {
-                extents = List.copyOf(reader.allocatedExtents());
-                allocated = extents;
-            }
-            return extents;
+            return reader.allocatedExtents(offset, length);
         }
 
         @Override
