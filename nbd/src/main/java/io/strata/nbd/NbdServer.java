@@ -143,11 +143,6 @@ public final class NbdServer implements AutoCloseable {
         return counters;
     }
 
-    /** Connections being served now. */
-    public int connectionCount() {
-        return connections.size();
-    }
-
     private void accept(ServerSocketChannel listener, String kind) {
         Thread thread = Thread.ofPlatform().daemon().name("nbd-accept-" + kind).start(() -> {
             while (!closed) {
