@@ -126,12 +126,9 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             case TYPE_NOT_SET -> new Source.Empty();
             case SNAPSHOT -> {
                 String id = CsiNames.required(source.getSnapshot().getSnapshotId(), "volume_content_source.snapshot.snapshot_id");
-                try {
-                    yield new Source.OfSnapshot(SnapshotHandle.parse(id));
-                } catch (StrataException.InvalidArgument notAHandle) {
-                    throw new StrataException.NotFound("volume_content_source.snapshot.snapshot_id names no snapshot: Strata's"
-                            + " look like bak://VOLUME/BACKUP or ss://VOLUME/SNAPSHOT");
-                }
+                yield new Source.OfSnapshot(handle(id).orElseThrow(() -> new StrataException.NotFound(
+                        "volume_content_source.snapshot.snapshot_id names no snapshot: Strata's look like bak://VOLUME/BACKUP"
+                                + " or ss://VOLUME/SNAPSHOT")));
             }
             case VOLUME -> {
                 String id = CsiNames.required(source.getVolume().getVolumeId(), "volume_content_source.volume.volume_id");
@@ -308,13 +305,8 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     public void deleteSnapshot(DeleteSnapshotRequest request, StreamObserver<DeleteSnapshotResponse> observer) {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getSnapshotId(), "snapshot_id");
-            SnapshotHandle handle;
-            try {
-                handle = SnapshotHandle.parse(id);
-            } catch (StrataException.InvalidArgument notAHandle) {
-                throw new StrataException.InvalidArgument("snapshot_id is not a Strata snapshot handle: they look like"
-                        + " bak://VOLUME/BACKUP or ss://VOLUME/SNAPSHOT");
-            }
+            SnapshotHandle handle = handle(id).orElseThrow(() -> new StrataException.InvalidArgument(
+                    "snapshot_id is not a Strata snapshot handle: they look like bak://VOLUME/BACKUP or ss://VOLUME/SNAPSHOT"));
             try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(handleVolume(handle)))) {
                 snapshots.delete(handle); // UNAVAILABLE while its backup is made or restored from, or a clone copies it
                 LOG.info("snapshot {} is deleted", handle.value());
@@ -360,6 +352,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
         return volumes.view(name).orElseThrow(() -> new StrataException.NotFound("volume '" + name + "' does not exist"));
     }
 
+    /** The handle {@code id} is, or empty when it is none: the caller says what that means for its request. */
     private static Optional<SnapshotHandle> handle(String id) {
         try {
             return Optional.of(SnapshotHandle.parse(id));
