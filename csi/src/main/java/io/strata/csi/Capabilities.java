@@ -63,6 +63,15 @@ final class Capabilities {
         }
     }
 
+    /** {@code capability}, or INVALID_ARGUMENT when the request has none or Strata cannot serve it. */
+    static VolumeCapability requirePresent(boolean present, VolumeCapability capability, String field) {
+        if (!present) {
+            throw new StrataException.InvalidArgument(field + " is required");
+        }
+        require(capability, field);
+        return capability;
+    }
+
     static void require(VolumeCapability capability, String field) {
         whyNot(capability).ifPresent(why -> {
             throw new StrataException.InvalidArgument(field + " is not supported: " + why);

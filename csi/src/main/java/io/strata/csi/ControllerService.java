@@ -107,7 +107,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
                 case Source.OfVolume v -> v.volume().value();
                 case Source.OfSnapshot s -> handleVolume(s.handle());
             };
-            try (VolumeLocks.Held held = locks.acquire(volumeKey(name.value()), volumeKey(sourceVolume))) {
+            try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.value()), VolumeLocks.volume(sourceVolume))) {
                 VolumeView view = volumes.create(name, required, limit, source);
                 LOG.info("volume {} of {} bytes is provisioned{}", name, view.info().size(),
                         view.source().isEmpty() ? "" : " from " + view.source());
@@ -126,12 +126,9 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             case TYPE_NOT_SET -> new Source.Empty();
             case SNAPSHOT -> {
                 String id = CsiNames.required(source.getSnapshot().getSnapshotId(), "volume_content_source.snapshot.snapshot_id");
-                try {
-                    yield new Source.OfSnapshot(SnapshotHandle.parse(id));
-                } catch (StrataException.InvalidArgument notAHandle) {
-                    throw new StrataException.NotFound("volume_content_source.snapshot.snapshot_id names no snapshot: Strata's"
-                            + " look like bak://VOLUME/BACKUP or ss://VOLUME/SNAPSHOT");
-                }
+                yield new Source.OfSnapshot(handle(id).orElseThrow(() -> new StrataException.NotFound(
+                        "volume_content_source.snapshot.snapshot_id names no snapshot: Strata's look like bak://VOLUME/BACKUP"
+                                + " or ss://VOLUME/SNAPSHOT")));
             }
             case VOLUME -> {
                 String id = CsiNames.required(source.getVolume().getVolumeId(), "volume_content_source.volume.volume_id");
@@ -146,7 +143,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
         Rpc.unary(observer, () -> {
             Optional<VolumeName> name = CsiNames.volumeId(CsiNames.required(request.getVolumeId(), "volume_id"));
             if (name.isPresent()) { // an id that is not a Strata name names nothing: deleting nothing succeeds
-                try (VolumeLocks.Held held = locks.acquire(volumeKey(name.get().value()))) {
+                try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.get().value()))) {
                     volumes.delete(name.get());
                     LOG.info("volume {} is deleted", name.get());
                 }
@@ -161,13 +158,10 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getVolumeId(), "volume_id");
             String node = CsiNames.required(request.getNodeId(), "node_id");
-            if (!request.hasVolumeCapability()) {
-                throw new StrataException.InvalidArgument("volume_capability is required");
-            }
-            Capabilities.require(request.getVolumeCapability(), "volume_capability");
-            VolumeName name = existing(id);
+            Capabilities.requirePresent(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
+            VolumeName name = CsiNames.existingVolume(id);
             boolean readOnly = request.getReadonly() || Capabilities.readOnly(request.getVolumeCapability());
-            try (VolumeLocks.Held held = locks.acquire(volumeKey(name.value()))) {
+            try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.value()))) {
                 volumes.publish(name, node, readOnly); // UNAVAILABLE until a restore or clone into it is complete
                 return ControllerPublishVolumeResponse.newBuilder().putPublishContext(EXPORT_KEY, name.value()).build();
             }
@@ -180,7 +174,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
         Rpc.unary(observer, () -> {
             Optional<VolumeName> name = CsiNames.volumeId(CsiNames.required(request.getVolumeId(), "volume_id"));
             if (name.isPresent()) {
-                try (VolumeLocks.Held held = locks.acquire(volumeKey(name.get().value()))) {
+                try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.get().value()))) {
                     volumes.unpublish(name.get(), request.getNodeId()); // an empty node: from every node
                 }
             }
@@ -196,7 +190,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             if (request.getVolumeCapabilitiesCount() == 0) {
                 throw new StrataException.InvalidArgument("volume_capabilities is required");
             }
-            view(existing(id));
+            view(CsiNames.existingVolume(id));
             List<String> refused = new ArrayList<>();
             for (int i = 0; i < request.getVolumeCapabilitiesCount(); i++) {
                 int index = i;
@@ -235,7 +229,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     @Override
     public void controllerGetVolume(ControllerGetVolumeRequest request, StreamObserver<ControllerGetVolumeResponse> observer) {
         Rpc.unary(observer, () -> {
-            VolumeView view = view(existing(CsiNames.required(request.getVolumeId(), "volume_id")));
+            VolumeView view = view(CsiNames.existingVolume(CsiNames.required(request.getVolumeId(), "volume_id")));
             ControllerGetVolumeResponse.VolumeStatus.Builder status = ControllerGetVolumeResponse.VolumeStatus.newBuilder();
             view.attachment().ifPresent(a -> status.addPublishedNodeIds(a.node()));
             return ControllerGetVolumeResponse.newBuilder().setVolume(CsiMessages.volume(view, nodeId)).setStatus(status).build();
@@ -275,8 +269,8 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             if (request.hasVolumeCapability()) {
                 Capabilities.require(request.getVolumeCapability(), "volume_capability");
             }
-            VolumeName name = existing(id);
-            try (VolumeLocks.Held held = locks.acquire(volumeKey(name.value()))) {
+            VolumeName name = CsiNames.existingVolume(id);
+            try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.value()))) {
                 long size = volumes.expand(name, required, limit);
                 LOG.info("volume {} is {} bytes", name, size);
                 // the node grows what it staged: the loop device's limit, then the filesystem (none for block)
@@ -295,7 +289,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             SnapshotParameters parameters = SnapshotParameters.parse(request.getParametersMap());
             VolumeName source = CsiNames.volumeId(sourceId).orElseThrow(() -> new StrataException.NotFound(
                     "source_volume_id names no volume of this plugin"));
-            try (VolumeLocks.Held held = locks.acquire(volumeKey(source.value()), "snapshot " + name)) {
+            try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(source.value()), "snapshot " + name)) {
                 SnapshotView view = snapshots.create(name, source, parameters.kind(), parameters.full(), parameters.labels());
                 if (view.error().isPresent()) {
                     // final for the snapshotter: retrying the same snapshot will not mend it
@@ -311,14 +305,9 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     public void deleteSnapshot(DeleteSnapshotRequest request, StreamObserver<DeleteSnapshotResponse> observer) {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getSnapshotId(), "snapshot_id");
-            SnapshotHandle handle;
-            try {
-                handle = SnapshotHandle.parse(id);
-            } catch (StrataException.InvalidArgument notAHandle) {
-                throw new StrataException.InvalidArgument("snapshot_id is not a Strata snapshot handle: they look like"
-                        + " bak://VOLUME/BACKUP or ss://VOLUME/SNAPSHOT");
-            }
-            try (VolumeLocks.Held held = locks.acquire(volumeKey(handleVolume(handle)))) {
+            SnapshotHandle handle = handle(id).orElseThrow(() -> new StrataException.InvalidArgument(
+                    "snapshot_id is not a Strata snapshot handle: they look like bak://VOLUME/BACKUP or ss://VOLUME/SNAPSHOT"));
+            try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(handleVolume(handle)))) {
                 snapshots.delete(handle); // UNAVAILABLE while its backup is made or restored from, or a clone copies it
                 LOG.info("snapshot {} is deleted", handle.value());
             }
@@ -359,15 +348,11 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
 
     // ---------------------------------------------------------------- helpers
 
-    /** The volume an id names, or NOT_FOUND. */
-    private static VolumeName existing(String id) {
-        return CsiNames.volumeId(id).orElseThrow(() -> new StrataException.NotFound("volume_id names no volume of this plugin"));
-    }
-
     private VolumeView view(VolumeName name) throws IOException {
         return volumes.view(name).orElseThrow(() -> new StrataException.NotFound("volume '" + name + "' does not exist"));
     }
 
+    /** The handle {@code id} is, or empty when it is none: the caller says what that means for its request. */
     private static Optional<SnapshotHandle> handle(String id) {
         try {
             return Optional.of(SnapshotHandle.parse(id));
@@ -382,10 +367,6 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             case SnapshotHandle.Snapshot s -> s.volume().value();
             case SnapshotHandle.Backup b -> b.volume();
         };
-    }
-
-    private static String volumeKey(String volume) {
-        return "volume " + volume;
     }
 
     private static ControllerGetCapabilitiesResponse capabilities(Type... types) {

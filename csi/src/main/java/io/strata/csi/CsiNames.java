@@ -57,6 +57,11 @@ final class CsiNames {
         }
     }
 
+    /** The volume an id names, or NOT_FOUND when no volume of this plugin can have that id. */
+    static VolumeName existingVolume(String id) {
+        return volumeId(id).orElseThrow(() -> new StrataException.NotFound("volume_id names no volume of this plugin"));
+    }
+
     private static <T> T strataName(String name, String field, Function<String, T> make) {
         required(name, field);
         name.codePoints().filter(CsiNames::banned).findFirst().ifPresent(c -> {

@@ -66,14 +66,14 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getVolumeId(), "volume_id");
             Path stagingPath = absolute(request.getStagingTargetPath(), "staging_target_path");
-            VolumeCapability capability = capability(request.hasVolumeCapability(), request.getVolumeCapability());
-            VolumeName name = existing(id);
+            VolumeCapability capability = Capabilities.requirePresent(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
+            VolumeName name = CsiNames.existingVolume(id);
             String export = request.getPublishContextMap().getOrDefault(ControllerService.EXPORT_KEY, name.value());
             if (!export.equals(name.value())) {
                 throw new StrataException.InvalidArgument("publish_context " + ControllerService.EXPORT_KEY + " names another"
                         + " volume than volume_id: pass the publish context ControllerPublishVolume returned for this volume");
             }
-            try (VolumeLocks.Held held = locks.acquire(volumeKey(name))) {
+            try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.value()))) {
                 VolumeView view = view(name);
                 VolumeService.Attachment attachment = view.attachment().filter(a -> a.node().equals(nodeId))
                         .orElseThrow(() -> new StrataException.FailedPrecondition("volume '" + name + "' is not attached to node '"
@@ -95,8 +95,8 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getVolumeId(), "volume_id");
             Path stagingPath = absolute(request.getStagingTargetPath(), "staging_target_path");
-            VolumeName name = existing(id);
-            try (VolumeLocks.Held held = locks.acquire(volumeKey(name))) {
+            VolumeName name = CsiNames.existingVolume(id);
+            try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.value()))) {
                 if (!host.unstage(name.value(), stagingPath)) {
                     requireKnown(name); // not staged there: done, if the volume is one at all
                 }
@@ -110,14 +110,14 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getVolumeId(), "volume_id");
             Path targetPath = absolute(request.getTargetPath(), "target_path");
-            VolumeCapability capability = capability(request.hasVolumeCapability(), request.getVolumeCapability());
+            VolumeCapability capability = Capabilities.requirePresent(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
             if (request.getStagingTargetPath().isEmpty()) {
                 throw new StrataException.FailedPrecondition("staging_target_path is required: this plugin stages volumes,"
                         + " so NodeStageVolume comes first and its path comes here");
             }
             Path stagingPath = absolute(request.getStagingTargetPath(), "staging_target_path");
-            VolumeName name = existing(id);
-            try (VolumeLocks.Held held = locks.acquire(volumeKey(name))) {
+            VolumeName name = CsiNames.existingVolume(id);
+            try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.value()))) {
                 view(name);
                 boolean readOnly = request.getReadonly() || Capabilities.readOnly(capability);
                 boolean singleWriter = capability.getAccessMode().getMode()
@@ -134,8 +134,8 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getVolumeId(), "volume_id");
             Path targetPath = absolute(request.getTargetPath(), "target_path");
-            VolumeName name = existing(id);
-            try (VolumeLocks.Held held = locks.acquire(volumeKey(name))) {
+            VolumeName name = CsiNames.existingVolume(id);
+            try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.value()))) {
                 if (!host.unpublish(name.value(), targetPath)) {
                     requireKnown(name);
                 }
@@ -150,7 +150,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getVolumeId(), "volume_id");
             Path volumePath = absolute(request.getVolumePath(), "volume_path");
-            VolumeName name = existing(id);
+            VolumeName name = CsiNames.existingVolume(id);
             requireKnown(name);
             VolumeStats stats = host.stats(name.value(), volumePath);
             NodeGetVolumeStatsResponse.Builder response = NodeGetVolumeStatsResponse.newBuilder();
@@ -176,8 +176,8 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             if (request.hasVolumeCapability()) {
                 Capabilities.require(request.getVolumeCapability(), "volume_capability");
             }
-            VolumeName name = existing(id);
-            try (VolumeLocks.Held held = locks.acquire(volumeKey(name))) {
+            VolumeName name = CsiNames.existingVolume(id);
+            try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.value()))) {
                 long size = view(name).info().size();
                 if (required > size) {
                     throw new StrataException.OutOfRange("volume '" + name + "' is " + size + " bytes, less than the " + required
@@ -204,14 +204,6 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
 
     // ---------------------------------------------------------------- helpers
 
-    private static VolumeCapability capability(boolean present, VolumeCapability capability) {
-        if (!present) {
-            throw new StrataException.InvalidArgument("volume_capability is required");
-        }
-        Capabilities.require(capability, "volume_capability");
-        return capability;
-    }
-
     /** An absolute path, normalised; the value is not repeated when it is not one. */
     static Path absolute(String value, String field) {
         CsiNames.required(value, field);
@@ -219,11 +211,6 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             throw new StrataException.InvalidArgument(field + " must be an absolute path");
         }
         return Path.of(value).normalize();
-    }
-
-    /** The volume an id names, or NOT_FOUND. */
-    private static VolumeName existing(String id) {
-        return CsiNames.volumeId(id).orElseThrow(() -> new StrataException.NotFound("volume_id names no volume of this plugin"));
     }
 
     private VolumeView view(VolumeName name) throws IOException {
@@ -235,10 +222,6 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
         if (volumes.view(name).isEmpty() && !host.holds(name.value())) {
             throw new StrataException.NotFound("volume '" + name + "' does not exist");
         }
-    }
-
-    private static String volumeKey(VolumeName name) {
-        return "volume " + name;
     }
 
     private static VolumeUsage usage(VolumeStats.Usage usage, VolumeUsage.Unit unit) {

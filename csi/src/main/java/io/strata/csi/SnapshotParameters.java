@@ -3,7 +3,7 @@ package io.strata.csi;
 import io.strata.control.SnapshotService.Kind;
 import io.strata.domain.StrataException;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.HashMap;
 
 /**
  * What a VolumeSnapshotClass's parameters ask of CreateSnapshot.
@@ -18,7 +18,7 @@ import java.util.TreeMap;
  * </ul>
  *
  * @param full   a full backup: every block re-read and re-uploaded
- * @param labels sorted by key
+ * @param labels the parameters left over, which label the snapshot
  */
 record SnapshotParameters(Kind kind, boolean full, Map<String, String> labels) {
 
@@ -50,7 +50,7 @@ record SnapshotParameters(Kind kind, boolean full, Map<String, String> labels) {
             default -> throw new StrataException.InvalidArgument("VolumeSnapshotClass parameter " + BACKUP_MODE
                     + " must be incremental (the default) or full");
         };
-        Map<String, String> labels = new TreeMap<>();
+        Map<String, String> labels = new HashMap<>();
         parameters.forEach((key, value) -> {
             if (!key.equals(TYPE) && !key.equals(BACKUP_MODE) && !key.startsWith(SIDECAR_PREFIX)) {
                 labels.put(key, value);

@@ -21,6 +21,11 @@ final class VolumeLocks {
         void close();
     }
 
+    /** The key of a volume's lock. */
+    static String volume(String name) {
+        return "volume " + name;
+    }
+
     /**
      * Takes every key or none.
      *

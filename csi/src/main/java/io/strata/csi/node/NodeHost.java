@@ -150,7 +150,7 @@ public final class NodeHost {
                 .orElseThrow(() -> new StrataException.NotFound("volume '" + volume + "' is not staged on this node"));
         String path = volumePath.normalize().toString();
         boolean known = staged.stagingPath().equals(path)
-                || publishing.publications(volume).stream().anyMatch(p -> p.targetPath().equals(path));
+                || records.publicationsOf(volume).stream().anyMatch(p -> p.targetPath().equals(path));
         if (!known) {
             throw new StrataException.NotFound("volume_path " + path + " is neither where volume '" + volume
                     + "' is staged nor where it is published");

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -151,9 +150,5 @@ final class Publishing {
         } catch (DirectoryNotEmptyException e) {
             LOG.warn("leaving {}: it is not empty", target);
         }
-    }
-
-    List<NodeRecords.Published> publications(String volume) throws IOException {
-        return records.publicationsOf(volume);
     }
 }

@@ -224,14 +224,13 @@ final class Staging {
     void teardown(NodeRecords.Staged staged) throws IOException {
         Path workDir = Path.of(staged.workDir());
         Path backing = staged.attach().equals(FUSE) || !staged.nbdDevice().isEmpty() ? backing(staged) : null;
+        List<Path> backedBy = backing == null ? List.of() : loops.backedBy(backing);
         Set<Path> loopDevices = new LinkedHashSet<>();
         if (!staged.loopDevice().isEmpty() && loops.bound(Path.of(staged.loopDevice()))
-                && (backing == null || loops.backedBy(backing).contains(Path.of(staged.loopDevice())))) {
+                && (backing == null || backedBy.contains(Path.of(staged.loopDevice())))) {
             loopDevices.add(Path.of(staged.loopDevice()));
         }
-        if (backing != null) {
-            loopDevices.addAll(loops.backedBy(backing));
-        }
+        loopDevices.addAll(backedBy);
         Path stagingPath = Path.of(staged.stagingPath());
         List<String> inUse = new ArrayList<>(mountedPublications(staged.volume()));
         for (Path loop : loopDevices) {
@@ -297,14 +296,14 @@ final class Staging {
         if (!Files.exists(workDir)) {
             return;
         }
-        if (Mounts.under(workDir).isEmpty()) {
-            try (Stream<Path> files = Files.walk(workDir)) {
-                for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(file);
-                }
+        List<Mounts.Mount> mounted = Mounts.under(workDir);
+        if (!mounted.isEmpty()) {
+            throw new IOException(workDir + " still holds a mount: " + mounted.getFirst().mountPoint());
+        }
+        try (Stream<Path> files = Files.walk(workDir)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
             }
-        } else {
-            throw new IOException(workDir + " still holds a mount: " + Mounts.under(workDir).getFirst().mountPoint());
         }
     }
 
