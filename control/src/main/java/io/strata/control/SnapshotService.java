@@ -190,7 +190,7 @@ public final class SnapshotService {
         List<SnapshotView> out = new ArrayList<>();
         if (volumes.exists(volume)) {
             for (SnapshotInfo info : volumes.open(volume).snapshots()) {
-                if (info.userCreated() && !info.labels().containsKey(VolumeBackups.BACKUP_LABEL)) {
+                if (inCluster(info)) {
                     out.add(view(volume, info, info.labels().getOrDefault(SCHEME_LABEL, Kind.SS.scheme)));
                 }
             }
@@ -290,10 +290,17 @@ public final class SnapshotService {
         return jobs.backupOf(b.volume(), b.backup());
     }
 
-    /** An in-cluster snapshot of that name: one a user took, not one cut for a backup or a clone. */
+    /** An in-cluster snapshot of that name. */
     private static Optional<SnapshotInfo> inCluster(Volume volume, SnapshotName name) {
-        return volume.snapshots().stream().filter(i -> i.name().equals(name))
-                .filter(i -> i.userCreated() && !i.labels().containsKey(VolumeBackups.BACKUP_LABEL)).findFirst();
+        return volume.snapshots().stream().filter(i -> i.name().equals(name)).filter(SnapshotService::inCluster).findFirst();
+    }
+
+    /**
+     * Whether a snapshot inside a volume is an in-cluster one: a user took it, it was not cut for a
+     * backup or a clone. These are the snapshots that live and go with their volume.
+     */
+    public static boolean inCluster(SnapshotInfo info) {
+        return info.userCreated() && !info.labels().containsKey(VolumeBackups.BACKUP_LABEL);
     }
 
     private List<SnapshotView> backupsOf(String volume) throws IOException {

@@ -267,7 +267,7 @@ public final class VolumeService {
                     }
                 }
                 List<String> snapshots = volumes.open(name).snapshots().stream()
-                        .filter(s -> s.userCreated() && !s.labels().containsKey(VolumeBackups.BACKUP_LABEL))
+                        .filter(SnapshotService::inCluster)
                         .map(s -> s.name().value()).toList();
                 if (!snapshots.isEmpty()) {
                     throw new StrataException.FailedPrecondition("volume '" + name + "' has in-cluster snapshots " + snapshots
@@ -341,8 +341,7 @@ public final class VolumeService {
             }
             jobs.requireRestored(name, "reverted");
             Volume volume = volumes.open(name);
-            boolean inCluster = volume.snapshots().stream().anyMatch(s -> s.name().equals(snapshot) && s.userCreated()
-                    && !s.labels().containsKey(VolumeBackups.BACKUP_LABEL));
+            boolean inCluster = volume.snapshots().stream().anyMatch(s -> s.name().equals(snapshot) && SnapshotService.inCluster(s));
             if (!inCluster) {
                 throw new StrataException.NotFound("volume '" + name + "' has no snapshot '" + snapshot + "' to revert to: list its"
                         + " snapshots to pick one");
