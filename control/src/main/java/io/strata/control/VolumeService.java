@@ -261,10 +261,11 @@ public final class VolumeService {
                         throw new StrataException.Unavailable("backup " + r.backup() + " of volume '" + name + "' is still being made ("
                                 + job.percent() + "%); the volume can be deleted once it is complete");
                     }
-                    if (r.kind() == JobRecord.Kind.CLONE && r.state() == JobRecord.State.RUNNING && r.target().equals(name.value())) {
-                        throw new StrataException.Unavailable("a clone into volume '" + r.volume() + "' is copying from volume '" + name
-                                + "' (" + job.percent() + "%); the volume can be deleted once that is done");
-                    }
+                }
+                Optional<Jobs.Status> clone = jobs.clonesRunningFrom(name.value(), Optional.empty()).stream().findFirst();
+                if (clone.isPresent()) {
+                    throw new StrataException.Unavailable("a clone into volume '" + clone.get().record().volume() + "' is copying from"
+                            + " volume '" + name + "' (" + clone.get().percent() + "%); the volume can be deleted once that is done");
                 }
                 List<String> snapshots = volumes.open(name).snapshots().stream()
                         .filter(SnapshotService::inCluster)
