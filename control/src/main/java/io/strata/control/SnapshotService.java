@@ -176,7 +176,7 @@ public final class SnapshotService {
     /** A volume's snapshots and backups, oldest first; snapshots taken for backups show as their backups. */
     public List<SnapshotView> listByVolume(VolumeName volume) throws IOException {
         List<SnapshotView> out = new ArrayList<>(snapshotsOf(volume));
-        out.addAll(backupsOf(volume.value()));
+        out.addAll(backupsOf(volume.value(), jobs.all()));
         out.sort(Comparator.comparing(SnapshotView::created).thenComparing(v -> v.handle().value()));
         return out;
     }
@@ -203,12 +203,14 @@ public final class SnapshotService {
     public List<SnapshotView> listAll() throws IOException {
         List<SnapshotView> out = new ArrayList<>();
         List<String> backupVolumes = new ArrayList<>(backups.backupVolumes(backupTarget.get()).stream().map(v -> v.name()).toList());
+        List<Jobs.Status> allJobs = jobs.all(); // job records are files: read once, not once per volume
         for (VolumeInfo info : volumes.list()) {
-            out.addAll(listByVolume(info.name()));
+            out.addAll(snapshotsOf(info.name()));
+            out.addAll(backupsOf(info.name().value(), allJobs));
             backupVolumes.remove(info.name().value());
         }
         for (String gone : backupVolumes) {
-            out.addAll(backupsOf(gone)); // backups of volumes deleted since
+            out.addAll(backupsOf(gone, allJobs)); // backups of volumes deleted since
         }
         out.sort(Comparator.comparing(SnapshotView::created).thenComparing(v -> v.handle().value()));
         return out;
@@ -303,13 +305,13 @@ public final class SnapshotService {
         return info.userCreated() && !info.labels().containsKey(VolumeBackups.BACKUP_LABEL);
     }
 
-    private List<SnapshotView> backupsOf(String volume) throws IOException {
+    /** @param allJobs every job, as {@link Jobs#all} answers */
+    private List<SnapshotView> backupsOf(String volume, List<Jobs.Status> allJobs) throws IOException {
         if (!SnapshotHandle.BACKUP_NAME.matcher(volume).matches() || volume.length() < 2) {
             return List.of();
         }
-        // the volume's backup jobs, read once: job records are files, and a volume may have many backups
         Map<String, Jobs.Status> unfinished = new java.util.LinkedHashMap<>();
-        for (Jobs.Status job : jobs.all()) {
+        for (Jobs.Status job : allJobs) {
             JobRecord r = job.record();
             if (r.kind() == JobRecord.Kind.BACKUP && r.volume().equals(volume) && r.state() != JobRecord.State.COMPLETE) {
                 unfinished.put(r.backup(), job);
