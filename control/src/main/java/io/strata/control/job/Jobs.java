@@ -248,14 +248,19 @@ public final class Jobs {
                 .map(this::status).toList();
     }
 
+    /** The job of that kind and id (a backup's by its name, a restore's or a clone's by its volume), if there is one. */
+    public Optional<Status> get(JobRecord.Kind kind, String id) throws IOException {
+        return table.get(key(kind, id)).map(this::status);
+    }
+
     /** The backup job of CSI snapshot {@code name}, if there is one. */
     public Optional<Status> backup(String name) throws IOException {
-        return table.get(key(JobRecord.Kind.BACKUP, name)).map(this::status);
+        return get(JobRecord.Kind.BACKUP, name);
     }
 
     /** The restore job filling volume {@code volume}, if there is one. */
     public Optional<Status> restore(String volume) throws IOException {
-        return table.get(key(JobRecord.Kind.RESTORE, volume)).map(this::status);
+        return get(JobRecord.Kind.RESTORE, volume);
     }
 
     /** The backup job that makes backup {@code backup} of {@code volume}, if it was made here. */
