@@ -13,12 +13,10 @@ import io.strata.engine.VolumeStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Backups, restores and clones as background jobs. Starting one persists its record and returns at once;
@@ -82,7 +80,7 @@ public final class Jobs {
             return status(job);
         }
         Volume source = volumes.open(volume);
-        String backup = "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        String backup = VolumeBackups.newBackupName();
         BackupUrl.of(targetUrl, volume.value(), backup); // a name the backupstore takes, before anything is done
         if (source.snapshots().stream().noneMatch(s -> s.name().equals(name))) {
             // the snapshot carries the backup's labels: a job resumed after a restart finds them there
@@ -104,7 +102,7 @@ public final class Jobs {
      * @throws StrataException.NotFound      when the volume or the snapshot does not exist
      */
     public synchronized Status startBackup(BackupOrder order) throws IOException {
-        String backup = order.backup().orElseGet(() -> "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+        String backup = order.backup().orElseGet(VolumeBackups::newBackupName);
         SnapshotName cut = SnapshotName.of(backup); // the backup's name also names its job and, without a snapshot, its snapshot
         BackupUrl.of(order.targetUrl(), order.volume().value(), backup);
         if (table.get(key(JobRecord.Kind.BACKUP, backup)).isPresent()) {
