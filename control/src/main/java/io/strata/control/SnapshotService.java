@@ -176,7 +176,7 @@ public final class SnapshotService {
     /** A volume's snapshots and backups, oldest first; snapshots taken for backups show as their backups. */
     public List<SnapshotView> listByVolume(VolumeName volume) throws IOException {
         List<SnapshotView> out = new ArrayList<>(snapshotsOf(volume));
-        out.addAll(backupsOf(volume.value()));
+        out.addAll(backupsOf(volume.value(), jobs.all()));
         out.sort(Comparator.comparing(SnapshotView::created).thenComparing(v -> v.handle().value()));
         return out;
     }
@@ -190,7 +190,7 @@ public final class SnapshotService {
         List<SnapshotView> out = new ArrayList<>();
         if (volumes.exists(volume)) {
             for (SnapshotInfo info : volumes.open(volume).snapshots()) {
-                if (info.userCreated() && !info.labels().containsKey(VolumeBackups.BACKUP_LABEL)) {
+                if (inCluster(info)) {
                     out.add(view(volume, info, info.labels().getOrDefault(SCHEME_LABEL, Kind.SS.scheme)));
                 }
             }
@@ -203,12 +203,14 @@ public final class SnapshotService {
     public List<SnapshotView> listAll() throws IOException {
         List<SnapshotView> out = new ArrayList<>();
         List<String> backupVolumes = new ArrayList<>(backups.backupVolumes(backupTarget.get()).stream().map(v -> v.name()).toList());
+        List<Jobs.Status> allJobs = jobs.all(); // job records are files: read once, not once per volume
         for (VolumeInfo info : volumes.list()) {
-            out.addAll(listByVolume(info.name()));
+            out.addAll(snapshotsOf(info.name()));
+            out.addAll(backupsOf(info.name().value(), allJobs));
             backupVolumes.remove(info.name().value());
         }
         for (String gone : backupVolumes) {
-            out.addAll(backupsOf(gone)); // backups of volumes deleted since
+            out.addAll(backupsOf(gone, allJobs)); // backups of volumes deleted since
         }
         out.sort(Comparator.comparing(SnapshotView::created).thenComparing(v -> v.handle().value()));
         return out;
@@ -290,19 +292,26 @@ public final class SnapshotService {
         return jobs.backupOf(b.volume(), b.backup());
     }
 
-    /** An in-cluster snapshot of that name: one a user took, not one cut for a backup or a clone. */
+    /** An in-cluster snapshot of that name. */
     private static Optional<SnapshotInfo> inCluster(Volume volume, SnapshotName name) {
-        return volume.snapshots().stream().filter(i -> i.name().equals(name))
-                .filter(i -> i.userCreated() && !i.labels().containsKey(VolumeBackups.BACKUP_LABEL)).findFirst();
+        return volume.snapshots().stream().filter(i -> i.name().equals(name)).filter(SnapshotService::inCluster).findFirst();
     }
 
-    private List<SnapshotView> backupsOf(String volume) throws IOException {
+    /**
+     * Whether a snapshot inside a volume is an in-cluster one: a user took it, it was not cut for a
+     * backup or a clone. These are the snapshots that live and go with their volume.
+     */
+    public static boolean inCluster(SnapshotInfo info) {
+        return info.userCreated() && !info.labels().containsKey(VolumeBackups.BACKUP_LABEL);
+    }
+
+    /** @param allJobs every job, as {@link Jobs#all} answers */
+    private List<SnapshotView> backupsOf(String volume, List<Jobs.Status> allJobs) throws IOException {
         if (!SnapshotHandle.BACKUP_NAME.matcher(volume).matches() || volume.length() < 2) {
             return List.of();
         }
-        // the volume's backup jobs, read once: job records are files, and a volume may have many backups
         Map<String, Jobs.Status> unfinished = new java.util.LinkedHashMap<>();
-        for (Jobs.Status job : jobs.all()) {
+        for (Jobs.Status job : allJobs) {
             JobRecord r = job.record();
             if (r.kind() == JobRecord.Kind.BACKUP && r.volume().equals(volume) && r.state() != JobRecord.State.COMPLETE) {
                 unfinished.put(r.backup(), job);

@@ -41,6 +41,11 @@ public final class VolumeBackups {
         this.backups = backups;
     }
 
+    /** A fresh backup name, {@code backup-} and 16 hex digits: what a backup is called when no name is given. */
+    public static String newBackupName() {
+        return "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
     /** The target-side use cases this works through. */
     public BackupService backups() {
         return backups;
@@ -62,7 +67,7 @@ public final class VolumeBackups {
 
     private Made backupOf(BackupSpec spec, BackupProgress progress) throws IOException {
         Volume volume = volumes.open(spec.volume());
-        String name = spec.name().orElseGet(() -> "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+        String name = spec.name().orElseGet(VolumeBackups::newBackupName);
         BackupUrl.of(spec.targetUrl(), spec.volume().value(), name); // validates both names before anything is done
         SnapshotName snapshot;
         boolean taken = spec.snapshot().isEmpty();

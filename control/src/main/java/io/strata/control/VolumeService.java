@@ -261,13 +261,14 @@ public final class VolumeService {
                         throw new StrataException.Unavailable("backup " + r.backup() + " of volume '" + name + "' is still being made ("
                                 + job.percent() + "%); the volume can be deleted once it is complete");
                     }
-                    if (r.kind() == JobRecord.Kind.CLONE && r.state() == JobRecord.State.RUNNING && r.target().equals(name.value())) {
-                        throw new StrataException.Unavailable("a clone into volume '" + r.volume() + "' is copying from volume '" + name
-                                + "' (" + job.percent() + "%); the volume can be deleted once that is done");
-                    }
+                }
+                Optional<Jobs.Status> clone = jobs.clonesRunningFrom(name.value(), Optional.empty()).stream().findFirst();
+                if (clone.isPresent()) {
+                    throw new StrataException.Unavailable("a clone into volume '" + clone.get().record().volume() + "' is copying from"
+                            + " volume '" + name + "' (" + clone.get().percent() + "%); the volume can be deleted once that is done");
                 }
                 List<String> snapshots = volumes.open(name).snapshots().stream()
-                        .filter(s -> s.userCreated() && !s.labels().containsKey(VolumeBackups.BACKUP_LABEL))
+                        .filter(SnapshotService::inCluster)
                         .map(s -> s.name().value()).toList();
                 if (!snapshots.isEmpty()) {
                     throw new StrataException.FailedPrecondition("volume '" + name + "' has in-cluster snapshots " + snapshots
@@ -341,8 +342,7 @@ public final class VolumeService {
             }
             jobs.requireRestored(name, "reverted");
             Volume volume = volumes.open(name);
-            boolean inCluster = volume.snapshots().stream().anyMatch(s -> s.name().equals(snapshot) && s.userCreated()
-                    && !s.labels().containsKey(VolumeBackups.BACKUP_LABEL));
+            boolean inCluster = volume.snapshots().stream().anyMatch(s -> s.name().equals(snapshot) && SnapshotService.inCluster(s));
             if (!inCluster) {
                 throw new StrataException.NotFound("volume '" + name + "' has no snapshot '" + snapshot + "' to revert to: list its"
                         + " snapshots to pick one");

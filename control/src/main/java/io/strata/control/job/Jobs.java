@@ -13,12 +13,10 @@ import io.strata.engine.VolumeStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Backups, restores and clones as background jobs. Starting one persists its record and returns at once;
@@ -82,7 +80,7 @@ public final class Jobs {
             return status(job);
         }
         Volume source = volumes.open(volume);
-        String backup = "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+        String backup = VolumeBackups.newBackupName();
         BackupUrl.of(targetUrl, volume.value(), backup); // a name the backupstore takes, before anything is done
         if (source.snapshots().stream().noneMatch(s -> s.name().equals(name))) {
             // the snapshot carries the backup's labels: a job resumed after a restart finds them there
@@ -104,7 +102,7 @@ public final class Jobs {
      * @throws StrataException.NotFound      when the volume or the snapshot does not exist
      */
     public synchronized Status startBackup(BackupOrder order) throws IOException {
-        String backup = order.backup().orElseGet(() -> "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong()));
+        String backup = order.backup().orElseGet(VolumeBackups::newBackupName);
         SnapshotName cut = SnapshotName.of(backup); // the backup's name also names its job and, without a snapshot, its snapshot
         BackupUrl.of(order.targetUrl(), order.volume().value(), backup);
         if (table.get(key(JobRecord.Kind.BACKUP, backup)).isPresent()) {
@@ -248,14 +246,19 @@ public final class Jobs {
                 .map(this::status).toList();
     }
 
+    /** The job of that kind and id (a backup's by its name, a restore's or a clone's by its volume), if there is one. */
+    public Optional<Status> get(JobRecord.Kind kind, String id) throws IOException {
+        return table.get(key(kind, id)).map(this::status);
+    }
+
     /** The backup job of CSI snapshot {@code name}, if there is one. */
     public Optional<Status> backup(String name) throws IOException {
-        return table.get(key(JobRecord.Kind.BACKUP, name)).map(this::status);
+        return get(JobRecord.Kind.BACKUP, name);
     }
 
     /** The restore job filling volume {@code volume}, if there is one. */
     public Optional<Status> restore(String volume) throws IOException {
-        return table.get(key(JobRecord.Kind.RESTORE, volume)).map(this::status);
+        return get(JobRecord.Kind.RESTORE, volume);
     }
 
     /** The backup job that makes backup {@code backup} of {@code volume}, if it was made here. */

@@ -195,7 +195,12 @@ public final class ApiModel {
         }
 
         static String kind(JobRecord r) {
-            return r.kind().name().toLowerCase(Locale.ROOT);
+            return kind(r.kind());
+        }
+
+        /** {@code backup}, {@code restore} or {@code clone}: the part of a job's id before the {@code @}. */
+        static String kind(JobRecord.Kind kind) {
+            return kind.name().toLowerCase(Locale.ROOT);
         }
 
         static String state(JobRecord r) {

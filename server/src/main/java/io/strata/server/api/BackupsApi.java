@@ -27,6 +27,7 @@ import io.strata.server.http.Response;
 import io.strata.server.http.Route;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,14 +88,10 @@ public final class BackupsApi {
         if (method == null) {
             return Compression.LZ4;
         }
-        return switch (method) {
-            case "lz4" -> Compression.LZ4;
-            case "gzip" -> Compression.GZIP;
-            case "none" -> Compression.NONE;
-            case "zstd" -> Compression.ZSTD;
-            default -> throw new StrataException.InvalidArgument("compression '" + method + "' is not one of lz4, gzip, none, zstd"
-                    + " (zstd is a Strata extension Longhorn cannot restore)");
-        };
+        // exact names only: Compression.fromMethod also takes what old cfgs wrote (any case, empty for gzip)
+        return Arrays.stream(Compression.values()).filter(c -> c.method().equals(method)).findFirst()
+                .orElseThrow(() -> new StrataException.InvalidArgument("compression '" + method + "' is not one of lz4, gzip, none, zstd"
+                        + " (zstd is a Strata extension Longhorn cannot restore)"));
     }
 
     private Response listVolumes(Request request) throws IOException {

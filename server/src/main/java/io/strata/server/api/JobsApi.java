@@ -1,5 +1,6 @@
 package io.strata.server.api;
 
+import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
 import io.strata.domain.StrataException;
 import io.strata.server.api.ApiModel.Job;
@@ -54,7 +55,7 @@ public final class JobsApi {
     private Response cancel(Request request) throws IOException {
         String id = request.param("job");
         Jobs.Status job = existing(id);
-        if (job.record().state() != io.strata.control.job.JobRecord.State.RUNNING) {
+        if (job.record().state() != JobRecord.State.RUNNING) {
             throw new StrataException.FailedPrecondition("job '" + id + "' has already ended (" + Job.of(job).state()
                     + "): there is nothing to cancel");
         }
@@ -66,13 +67,12 @@ public final class JobsApi {
         int at = id.indexOf('@');
         String kind = at < 0 ? "" : id.substring(0, at);
         String name = at < 0 ? "" : id.substring(at + 1);
-        Optional<Jobs.Status> job = switch (kind) {
-            case "backup" -> name.isEmpty() ? Optional.empty() : jobs.backup(name);
-            case "restore" -> name.isEmpty() ? Optional.empty() : jobs.restore(name);
-            case "clone" -> name.isEmpty() ? Optional.empty()
-                    : jobs.filling(name).filter(s -> s.record().kind() == io.strata.control.job.JobRecord.Kind.CLONE);
-            default -> Optional.empty();
-        };
+        Optional<Jobs.Status> job = Optional.empty();
+        for (JobRecord.Kind k : JobRecord.Kind.values()) {
+            if (Job.kind(k).equals(kind) && !name.isEmpty()) {
+                job = jobs.get(k, name);
+            }
+        }
         return job.orElseThrow(() -> new StrataException.NotFound("there is no job '" + id + "' (job ids look like"
                 + " backup@NAME, restore@VOLUME or clone@VOLUME): GET " + JOBS + " lists them"));
     }

@@ -1,7 +1,6 @@
 package io.strata.server.api;
 
 import io.strata.control.SnapshotService;
-import io.strata.control.VolumeBackups;
 import io.strata.control.VolumeService;
 import io.strata.control.VolumeService.Source;
 import io.strata.control.VolumeService.VolumeView;
@@ -102,7 +101,7 @@ public final class VolumesApi {
             }
             // from the volume itself: listing its backups too would make this depend on the backup target
             for (SnapshotInfo snapshot : store.open(name).snapshots()) {
-                if (snapshot.userCreated() && !snapshot.labels().containsKey(VolumeBackups.BACKUP_LABEL)) {
+                if (SnapshotService.inCluster(snapshot)) {
                     snapshots.delete(new SnapshotHandle.Snapshot("ss", name, snapshot.name()));
                 }
             }

@@ -48,16 +48,7 @@ final class ServerJobs {
         if (created.cloning() == null) {
             return created;
         }
-        try {
-            follow(server, server.job(created.cloning().job()), err, "cloning into " + newVolume);
-        } catch (StrataException e) {
-            try {
-                server.deleteVolume(newVolume);
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
+        followInto(server, server.job(created.cloning().job()), newVolume, err, "cloning into " + newVolume);
         return created;
     }
 
@@ -67,9 +58,14 @@ final class ServerJobs {
      */
     static ApiModel.Job restore(ServerClient server, String volume, String backup, String newVolume, Long size, PrintWriter err)
             throws IOException {
-        ApiModel.Job started = server.restore(volume, backup, newVolume, size);
+        return followInto(server, server.restore(volume, backup, newVolume, size), newVolume, err, "restoring into " + newVolume);
+    }
+
+    /** {@link #follow}s a job filling {@code newVolume}, and deletes the volume when the job fails. */
+    private static ApiModel.Job followInto(ServerClient server, ApiModel.Job started, String newVolume, PrintWriter err, String what)
+            throws IOException {
         try {
-            return follow(server, started, err, "restoring into " + newVolume);
+            return follow(server, started, err, what);
         } catch (StrataException e) {
             try {
                 server.deleteVolume(newVolume);

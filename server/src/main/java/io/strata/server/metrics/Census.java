@@ -2,7 +2,7 @@ package io.strata.server.metrics;
 
 import io.strata.control.BackupService;
 import io.strata.control.BackupService.BackupEntry;
-import io.strata.control.VolumeBackups;
+import io.strata.control.SnapshotService;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
 import io.strata.engine.SnapshotInfo;
@@ -68,7 +68,7 @@ final class Census {
             allocated += info.allocatedBytes();
             try {
                 for (SnapshotInfo s : store.open(info.name()).snapshots()) {
-                    if (s.userCreated() && !s.labels().containsKey(VolumeBackups.BACKUP_LABEL)) {
+                    if (SnapshotService.inCluster(s)) {
                         snapshots++;
                     }
                 }

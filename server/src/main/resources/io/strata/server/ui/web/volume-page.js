@@ -99,8 +99,10 @@ function volumeCard(ctx, v, snapshots, jobs) {
       fact('Attached', v.attachment ? `to ${v.attachment.node}${v.attachment.readOnly ? ' (read-only)' : ''}` : 'no', 'attachment'),
       fact('Created', formatTime(v.created), 'created'),
       v.source && fact('Source', v.source, 'source')),
-    v.restore && restoreLine(v),
-    v.cloning && cloneLine(v),
+    v.restore && fillLine('restore', v.restore, v.restore.backup, ['Restored from ', 'Restoring from '],
+      `Restore of ${v.name} from ${v.restore.backup}`),
+    v.cloning && fillLine('cloning', v.cloning, v.cloning.source, ['Cloned from ', 'Cloning from '],
+      `Clone of ${v.cloning.source} into ${v.name}`),
     h('div', { class: 'actions', role: 'group', 'aria-label': `Actions for volume ${v.name}` },
       ctx.button('Take snapshot', key('snapshot'), () => takeSnapshot(ctx, v)),
       ctx.button('Back up now', key('backup'), () => ctx.act(key('backup'), () => post(path('volumes', v.name, 'backups'), {}),
@@ -118,24 +120,13 @@ function fact(label, value, field) {
   return h('div', { class: 'fact' }, h('dt', { text: label }), h('dd', { 'data-field': field, text: value }));
 }
 
-function restoreLine(v) {
-  const r = v.restore;
-  const label = `Restore of ${v.name} from ${r.backup}`;
-  return h('div', { class: `job job-${r.state}`, 'data-field': 'restore' },
-    h('span', { class: 'job-what' }, r.state === 'complete' ? 'Restored from ' : 'Restoring from ', h('code', { text: r.backup })),
-    r.state === 'running' && progress(r.percent, label),
-    h('span', { class: 'job-state', text: r.state === 'running' ? `${r.percent}%` : r.state }),
-    r.error && h('p', { class: 'error-text', text: r.error }));
-}
-
-function cloneLine(v) {
-  const c = v.cloning;
-  const label = `Clone of ${c.source} into ${v.name}`;
-  return h('div', { class: `job job-${c.state}`, 'data-field': 'cloning' },
-    h('span', { class: 'job-what' }, c.state === 'complete' ? 'Cloned from ' : 'Cloning from ', h('code', { text: c.source })),
-    c.state === 'running' && progress(c.percent, label),
-    h('span', { class: 'job-state', text: c.state === 'running' ? `${c.percent}%` : c.state }),
-    c.error && h('p', { class: 'error-text', text: c.error }));
+/** The job that filled the volume, a restore or a clone: where from, and its progress while it runs. */
+function fillLine(field, job, source, [done, doing], label) {
+  return h('div', { class: `job job-${job.state}`, 'data-field': field },
+    h('span', { class: 'job-what' }, job.state === 'complete' ? done : doing, h('code', { text: source })),
+    job.state === 'running' && progress(job.percent, label),
+    h('span', { class: 'job-state', text: job.state === 'running' ? `${job.percent}%` : job.state }),
+    job.error && h('p', { class: 'error-text', text: job.error }));
 }
 
 /** The volume's backups under way, and the last one that ended (how it ended matters). */
