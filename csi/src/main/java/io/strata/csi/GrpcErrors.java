@@ -5,16 +5,8 @@ import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.strata.domain.DiskFull;
 import io.strata.domain.StrataException;
+import io.strata.domain.Unreachable;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.net.http.HttpTimeoutException;
-import java.util.Collections;
-import java.util.IdentityHashMap;
-import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 
@@ -34,8 +26,6 @@ import java.util.concurrent.ExecutionException;
  * the plugin's own log shows. Stack traces are never put in a status message.
  */
 public final class GrpcErrors {
-
-    private static final Set<String> APACHE_NETWORK_FAILURES = Set.of("ConnectTimeoutException", "NoHttpResponseException");
 
     private GrpcErrors() {}
 
@@ -79,7 +69,7 @@ public final class GrpcErrors {
             case StrataException.Corrupt _ -> Status.DATA_LOSS;
             // The domain wraps I/O failures it cannot classify; an unreachable backup target below
             // one is still transient.
-            case StrataException.Internal internal -> unreachableCause(internal) != null ? Status.UNAVAILABLE
+            case StrataException.Internal internal -> Unreachable.cause(internal).isPresent() ? Status.UNAVAILABLE
                     : DiskFull.causes(internal) ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL;
         };
         String message = e.getMessage();
@@ -87,7 +77,7 @@ public final class GrpcErrors {
     }
 
     private static Status fromUnexpected(Throwable failure) {
-        Throwable unreachable = unreachableCause(failure);
+        Throwable unreachable = Unreachable.cause(failure).orElse(null);
         if (unreachable != null) {
             return Status.UNAVAILABLE.withDescription("the backup target is unreachable ("
                     + unreachable.getClass().getSimpleName() + "): check its address and the network, then retry")
@@ -98,37 +88,6 @@ public final class GrpcErrors {
         }
         return Status.INTERNAL.withDescription("internal error (" + failure.getClass().getSimpleName()
                 + "); the plugin's log has the details").withCause(failure);
-    }
-
-    /**
-     * The first exception in the cause chain that says a remote endpoint could not be reached or did
-     * not answer in time, or {@code null}. Only the network: a missing file or a full disk is not
-     * "unreachable".
-     */
-    static Throwable unreachableCause(Throwable error) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
-            if (t instanceof ConnectException
-                    || t instanceof NoRouteToHostException
-                    || t instanceof SocketTimeoutException
-                    || t instanceof UnknownHostException
-                    || t instanceof HttpTimeoutException
-                    || isApacheNetworkFailure(t)) {
-                return t;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Apache HttpClient (under the S3 SDK) has its own types for two network failures: a connect
-     * timeout ({@code ConnectTimeoutException}, an {@link InterruptedIOException} rather than a
-     * {@link SocketTimeoutException}) and a server that dropped the connection before answering
-     * ({@code NoHttpResponseException}, "the target server failed to respond"). Matched by name so that
-     * this module need not depend on the HTTP client.
-     */
-    private static boolean isApacheNetworkFailure(Throwable t) {
-        return t instanceof IOException && APACHE_NETWORK_FAILURES.contains(t.getClass().getSimpleName());
     }
 
     /** Async wrappers say nothing about the failure; what they wrap does. */

@@ -2,16 +2,9 @@ package io.strata.server.http;
 
 import io.strata.domain.DiskFull;
 import io.strata.domain.StrataException;
+import io.strata.domain.Unreachable;
 import java.io.UncheckedIOException;
-import java.net.ConnectException;
-import java.net.NoRouteToHostException;
-import java.net.SocketTimeoutException;
-import java.net.UnknownHostException;
-import java.net.http.HttpTimeoutException;
-import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,7 +53,7 @@ public final class Problems {
             case StrataException.Unavailable _ -> ProblemType.UNAVAILABLE;
             case StrataException.Corrupt _ -> ProblemType.CORRUPT;
             // the domain wraps I/O failures it cannot classify; an unreachable backup target below one is still transient
-            case StrataException.Internal internal -> unreachableCause(internal) != null ? ProblemType.UNAVAILABLE
+            case StrataException.Internal internal -> Unreachable.cause(internal).isPresent() ? ProblemType.UNAVAILABLE
                     : DiskFull.causes(internal) ? ProblemType.RESOURCE_EXHAUSTED : ProblemType.INTERNAL;
         };
     }
@@ -79,7 +72,7 @@ public final class Problems {
     }
 
     private static Answer fromUnexpected(Throwable failure, String instance) {
-        Throwable unreachable = unreachableCause(failure);
+        Throwable unreachable = Unreachable.cause(failure).orElse(null);
         if (unreachable != null) {
             LOG.warn("{} failed: the backup target is unreachable", instance, failure);
             return new Answer(Problem.of(ProblemType.UNAVAILABLE, "the backup target is unreachable (" + unreachable.getClass().getSimpleName()
@@ -94,15 +87,4 @@ public final class Problems {
                 + "); the server's log has the details", instance), Map.of());
     }
 
-    /** The first exception in the cause chain that says a remote endpoint could not be reached in time, or null. */
-    static Throwable unreachableCause(Throwable error) {
-        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
-        for (Throwable t = error; t != null && seen.add(t); t = t.getCause()) {
-            if (t instanceof ConnectException || t instanceof NoRouteToHostException || t instanceof SocketTimeoutException
-                    || t instanceof UnknownHostException || t instanceof HttpTimeoutException) {
-                return t;
-            }
-        }
-        return null;
-    }
 }
