@@ -1,12 +1,9 @@
 package io.strata.server.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.util.Properties;
+import io.strata.csi.BuildVersion;
 import picocli.CommandLine.IVersionProvider;
 
-/** The version Maven stamped into {@code version.properties}. */
+/** The version of this build (one for every module: the one the CSI driver reports too). */
 public final class StrataVersion implements IVersionProvider {
 
     @Override
@@ -15,15 +12,6 @@ public final class StrataVersion implements IVersionProvider {
     }
 
     public static String version() {
-        try (InputStream in = StrataVersion.class.getResourceAsStream("/io/strata/server/version.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties properties = new Properties();
-            properties.load(in);
-            return properties.getProperty("version", "unknown");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return BuildVersion.vendorVersion();
     }
 }
