@@ -4,15 +4,11 @@ import io.grpc.BindableService;
 import io.strata.csi.node.NodeHost;
 import io.strata.control.SnapshotService;
 import io.strata.control.VolumeService;
-import io.strata.control.job.Jobs;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The CSI plugin of one Strata server, wired from its control use cases: the Identity and
@@ -23,8 +19,8 @@ import org.slf4j.LoggerFactory;
  * targets only through them.
  *
  * <pre>{@code
- * CsiDriver driver = new CsiDriver(DriverName.DEFAULT, nodeId, volumeService, snapshotService, jobs);
- * try (CsiServer server = driver.start(CsiEndpoint.parse(System.getenv("CSI_ENDPOINT")))) {
+ * CsiDriver driver = new CsiDriver(DriverName.DEFAULT, nodeId, volumeService, snapshotService);
+ * try (CsiServer server = CsiServer.start(CsiEndpoint.parse(System.getenv("CSI_ENDPOINT")), driver.services(() -> true))) {
  *     server.awaitTermination();
  * }
  * }</pre>
@@ -32,10 +28,8 @@ import org.slf4j.LoggerFactory;
  * @param nodeId the node this server's volumes live on: their topology, and what the Node service reports
  * @param node   the node's attachments, for the Node service; empty to serve the controller alone
  */
-public record CsiDriver(DriverName name, String nodeId, VolumeService volumes, SnapshotService snapshots, Jobs jobs,
+public record CsiDriver(DriverName name, String nodeId, VolumeService volumes, SnapshotService snapshots,
                         Optional<NodeHost> node) {
-
-    private static final Logger LOG = LoggerFactory.getLogger(CsiDriver.class);
 
     /** @throws IllegalArgumentException when {@code nodeId} cannot be a topology label value */
     public CsiDriver {
@@ -43,7 +37,6 @@ public record CsiDriver(DriverName name, String nodeId, VolumeService volumes, S
         Topologies.checkNodeId(nodeId);
         Objects.requireNonNull(volumes, "volumes");
         Objects.requireNonNull(snapshots, "snapshots");
-        Objects.requireNonNull(jobs, "jobs");
         Objects.requireNonNull(node, "node");
         if (node.isPresent() && !node.get().config().nodeId().equals(nodeId)) {
             throw new IllegalArgumentException("the Node service's node id '" + node.get().config().nodeId()
@@ -52,8 +45,8 @@ public record CsiDriver(DriverName name, String nodeId, VolumeService volumes, S
     }
 
     /** The controller plugin alone: Identity and Controller. */
-    public CsiDriver(DriverName name, String nodeId, VolumeService volumes, SnapshotService snapshots, Jobs jobs) {
-        this(name, nodeId, volumes, snapshots, jobs, Optional.empty());
+    public CsiDriver(DriverName name, String nodeId, VolumeService volumes, SnapshotService snapshots) {
+        this(name, nodeId, volumes, snapshots, Optional.empty());
     }
 
     /** The services to serve, for a caller that starts the {@link CsiServer} itself. */
@@ -62,21 +55,5 @@ public record CsiDriver(DriverName name, String nodeId, VolumeService volumes, S
                 new ControllerService(volumes, snapshots, nodeId)));
         node.ifPresent(host -> services.add(new NodeService(volumes, host)));
         return services;
-    }
-
-    /**
-     * Resumes the backups, restores and clones that were running when the server last stopped (so that a
-     * repeated CreateSnapshot sees them move on), undoes the stagings it interrupted, then serves CSI on
-     * {@code endpoint}.
-     */
-    public CsiServer start(CsiEndpoint endpoint) throws IOException {
-        if (node.isPresent()) {
-            node.get().reconcile();
-        }
-        int resumed = jobs.resumeAll();
-        if (resumed > 0) {
-            LOG.info("resumed {} backup, restore and clone jobs", resumed);
-        }
-        return CsiServer.start(endpoint, services(() -> true));
     }
 }

@@ -64,9 +64,12 @@ final class ControllerHarness implements AutoCloseable {
         jobs = new Jobs(store, backups, state.table("jobs", JobRecord.class), jobExecutor, Clock.systemUTC(), RETRIES);
         volumes = new VolumeService(store, jobs, locks, state, data, target, Clock.systemUTC());
         snapshots = new SnapshotService(store, backups, jobs, locks, target);
-        CsiDriver driver = new CsiDriver(DriverName.DEFAULT, NODE, volumes, snapshots, jobs);
+        CsiDriver driver = new CsiDriver(DriverName.DEFAULT, NODE, volumes, snapshots);
         CsiEndpoint endpoint = new CsiEndpoint(dir.resolve("csi.sock"));
-        server = resumeOnStart ? driver.start(endpoint) : CsiServer.start(endpoint, driver.services(() -> true));
+        if (resumeOnStart) {
+            jobs.resumeAll(); // as the server does before it serves
+        }
+        server = CsiServer.start(endpoint, driver.services(() -> true));
         client = CsiClient.connect(endpoint);
     }
 
@@ -81,7 +84,7 @@ final class ControllerHarness implements AutoCloseable {
         return new ControllerHarness(dir, gate, false);
     }
 
-    /** Stops everything and starts again the way {@link CsiDriver#start} does, which resumes the jobs. */
+    /** Stops everything and starts again the way strata server does, which resumes the jobs before serving. */
     ControllerHarness restartAsServer() throws IOException, InterruptedException {
         stop();
         return new ControllerHarness(dir, gate, true);

@@ -75,7 +75,7 @@ class ControllerRestartTest {
         second.gate.close();
         Volume restored = sidecars.provision("restored", "u2", SIZE, Optional.of(Sidecars.fromSnapshot(ready.getSnapshotId())));
         second.gate.awaitWaiting(1);
-        ControllerHarness third = current = second.restartAsServer(); // CsiDriver.start resumes it
+        ControllerHarness third = current = second.restartAsServer(); // the server resumes it before it serves
         third.gate.awaitWaiting(1);
         assertThatThrownBy(() -> third.controller().controllerPublishVolume(attach(restored)))
                 .isInstanceOfSatisfying(StatusRuntimeException.class,

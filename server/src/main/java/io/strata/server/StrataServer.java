@@ -98,7 +98,7 @@ public final class StrataServer implements AutoCloseable {
             jobs.addListener(metrics);
             this.node = new NodeHost(NodeConfig.of(config.nodeId(), config.nbdSocket(), config.dataDir()), state, os);
             node.reconcile(); // before serving: the NBD server is up, so what a crash left can be undone
-            CsiDriver driver = new CsiDriver(config.driverName(), config.nodeId(), volumeService, snapshotService, jobs, Optional.of(node));
+            CsiDriver driver = new CsiDriver(config.driverName(), config.nodeId(), volumeService, snapshotService, Optional.of(node));
             this.nbd = nbdServer;
             this.lockRefresh = refresh;
             this.csi = CsiServer.start(config.csiEndpoint(), driver.services(ready::get));
