@@ -4,12 +4,15 @@ import io.strata.csi.CsiEndpoint;
 import io.strata.csi.DriverName;
 import io.strata.backupstore.lock.BackupLock;
 import io.strata.domain.StrataException;
+import io.strata.server.http.Access;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,10 +30,12 @@ import java.util.Optional;
  * @param nbdTcp       where the NBD server also listens on TCP, if anywhere
  * @param environment  the process environment, for S3 credentials and endpoints
  * @param http         where the web UI, the REST API, /openapi.json and /metrics listen; empty: no HTTP
+ * @param httpHosts    names clients reach the HTTP listener by besides localhost and its addresses (checked against {@code Host})
+ * @param apiTokens    the directory of the API tokens (e.g. a mounted Secret); empty: {@code <data dir>/api-tokens}
  */
 public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEndpoint, DriverName driverName, String nodeId,
                            Path nbdSocket, Optional<InetSocketAddress> nbdTcp, Map<String, String> environment,
-                           Optional<InetSocketAddress> http) {
+                           Optional<InetSocketAddress> http, List<String> httpHosts, Optional<Path> apiTokens) {
     /** Seconds a backupstore lock attempt waits for rivals before it looks (Longhorn's 2 s when unset). */
     public static final String BACKUP_LOCK_SETTLE_ENV = "STRATA_BACKUP_LOCK_SETTLE";
     /** The HTTP listener of {@code strata server} unless told otherwise: this machine only. */
@@ -42,6 +47,15 @@ public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEnd
         nbdSocket = nbdSocket.toAbsolutePath().normalize();
         Objects.requireNonNull(nbdTcp, "nbdTcp");
         environment = Map.copyOf(environment);
+        httpHosts = List.copyOf(httpHosts);
+        Objects.requireNonNull(apiTokens, "apiTokens");
+    }
+
+    /** No further host names, the tokens in the data directory. */
+    public ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEndpoint, DriverName driverName, String nodeId,
+                        Path nbdSocket, Optional<InetSocketAddress> nbdTcp, Map<String, String> environment,
+                        Optional<InetSocketAddress> http) {
+        this(dataDir, backupTarget, csiEndpoint, driverName, nodeId, nbdSocket, nbdTcp, environment, http, List.of(), Optional.empty());
     }
 
     /** The embedded defaults for everything but the backup target, CSI endpoint, driver name and node id. */
@@ -60,7 +74,41 @@ public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEnd
     /** This configuration listening for HTTP at {@code address} (port 0: a free port). */
     public ServerConfig withHttp(InetSocketAddress address) {
         return new ServerConfig(dataDir, backupTarget, csiEndpoint, driverName, nodeId, nbdSocket, nbdTcp, environment,
-                Optional.of(address));
+                Optional.of(address), httpHosts, apiTokens);
+    }
+
+    /** This configuration answering HTTP requests for these host names too. */
+    public ServerConfig withHttpHosts(List<String> names) {
+        return new ServerConfig(dataDir, backupTarget, csiEndpoint, driverName, nodeId, nbdSocket, nbdTcp, environment, http, names,
+                apiTokens);
+    }
+
+    /** This configuration taking its API tokens from {@code directory}. */
+    public ServerConfig withApiTokens(Path directory) {
+        return new ServerConfig(dataDir, backupTarget, csiEndpoint, driverName, nodeId, nbdSocket, nbdTcp, environment, http, httpHosts,
+                Optional.of(directory));
+    }
+
+    /**
+     * The host names a flag or {@code STRATA_HTTP_HOSTS} lists, comma-separated: DNS names or IP
+     * addresses, a port after them ignored (every port is accepted).
+     *
+     * @throws StrataException.InvalidArgument for an entry that is no host name
+     */
+    public static List<String> parseHttpHosts(String text) {
+        List<String> names = new ArrayList<>();
+        for (String entry : (text == null ? "" : text).split(",")) {
+            if (entry.isBlank()) {
+                continue;
+            }
+            try {
+                names.add(Access.hostName(entry));
+            } catch (IllegalArgumentException e) {
+                throw new StrataException.InvalidArgument("HTTP host '" + entry.strip() + "' is not a host name: list the names clients"
+                        + " use for this server, comma-separated, e.g. strata.example.com,strata.strata-system.svc");
+            }
+        }
+        return List.copyOf(names);
     }
 
     /**

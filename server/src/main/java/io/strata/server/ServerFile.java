@@ -28,8 +28,11 @@ public final class ServerFile {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** @param url the API's base, e.g. {@code http://127.0.0.1:9500} */
-    public record Info(String url, long pid, Instant started, String version) {}
+    /**
+     * @param url    the API's base, e.g. {@code http://127.0.0.1:9500}
+     * @param tokens the directory of the API's tokens, where the CLI finds one (the path: never a token itself)
+     */
+    public record Info(String url, long pid, Instant started, String version, String tokens) {}
 
     private ServerFile() {}
 

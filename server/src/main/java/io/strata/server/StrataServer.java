@@ -25,6 +25,7 @@ import io.strata.nbd.NbdServer;
 import io.strata.server.api.SettingsApi;
 import io.strata.server.cli.StrataVersion;
 import io.strata.server.http.ApiJson;
+import io.strata.server.http.ApiTokens;
 import io.strata.server.http.HttpApi;
 import io.strata.server.metrics.StrataMetrics;
 import java.io.IOException;
@@ -156,15 +157,17 @@ public final class StrataServer implements AutoCloseable {
     /** Starts the REST API, /openapi.json, /metrics and the web UI, and tells the CLI where they are ({@link ServerFile}). */
     private void serveHttp(InetSocketAddress address) throws IOException {
         ApiServer.Parts parts = new ApiServer.Parts(volumes, volumeService, snapshotService, backups, jobs, backupTarget, metrics,
-                new SettingsApi.Identity(StrataVersion.version(), config.nodeId(), config.driverName().value(), config.dataDir().toString()));
+                new SettingsApi.Identity(StrataVersion.version(), config.nodeId(), config.driverName().value(), config.dataDir().toString()),
+                ready::get);
+        ApiTokens tokens = ApiTokens.load(config.apiTokens(), config.dataDir());
         try {
-            http = HttpApi.start(address, ApiServer.routes(parts), ApiJson.mapper());
+            http = HttpApi.start(address, ApiServer.routes(parts), ApiJson.mapper(), config.httpHosts(), tokens);
         } catch (BindException e) {
             throw new StrataException.Unavailable("HTTP address " + address.getHostString() + ":" + address.getPort() + " is in use"
                     + " (another Strata server?): pick another with --http or STRATA_HTTP, or turn HTTP off with --http off", e);
         }
         serverFile = new ServerFile.Info(http.url().toString(), ProcessHandle.current().pid(), java.time.Instant.now(),
-                StrataVersion.version());
+                StrataVersion.version(), tokens.directory().toString());
         ServerFile.write(config.dataDir(), serverFile);
         LOG.info("serving the web UI on {}/ and the REST API on {}/api/v1 (OpenAPI at /openapi.json, metrics at /metrics)", http.url(),
                 http.url());

@@ -82,6 +82,14 @@ final class RootCommand implements Runnable {
                     + " environment's (default: env " + CredentialsFile.ENV + ", else none).")
     Path backupCredentials;
 
+    /** The API token for a running server, when the one in its data directory is not to be used (or cannot be read). */
+    static final String TOKEN_ENV = "STRATA_TOKEN";
+
+    @Option(names = "--token-file", paramLabel = "FILE", scope = ScopeType.INHERIT,
+            description = "The API token for the running server, in a file (default: env " + TOKEN_ENV + ", else the server's own"
+                    + " admin token from its data directory).")
+    Path tokenFile;
+
     @Override
     public void run() {
         spec.commandLine().getOut().print(TOUR);
@@ -172,9 +180,27 @@ final class RootCommand implements Runnable {
      */
     Optional<ServerClient> server() {
         if (server == null) {
-            server = ServerClient.find(dataDir);
+            server = ServerClient.find(dataDir, apiToken());
         }
         return server;
+    }
+
+    /** The token the user gave: {@code --token-file}, else {@value #TOKEN_ENV}. */
+    private Optional<String> apiToken() {
+        if (tokenFile == null) {
+            return env(TOKEN_ENV).map(String::strip);
+        }
+        try (java.io.InputStream in = Files.newInputStream(tokenFile)) {
+            String token = new String(in.readNBytes(4096), java.nio.charset.StandardCharsets.UTF_8).strip();
+            if (token.isEmpty()) {
+                throw new StrataException.InvalidArgument("--token-file " + tokenFile + " is empty: put the server's admin or read-only"
+                        + " token in it");
+            }
+            return Optional.of(token);
+        } catch (IOException e) {
+            throw new StrataException.InvalidArgument("--token-file " + tokenFile + " cannot be read (" + e.getClass().getSimpleName()
+                    + "): give a file holding the server's API token");
+        }
     }
 
     /**

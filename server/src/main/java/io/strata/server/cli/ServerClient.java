@@ -7,7 +7,9 @@ import io.strata.domain.StrataException;
 import io.strata.server.ServerFile;
 import io.strata.server.api.ApiModel;
 import io.strata.server.http.ApiJson;
+import io.strata.server.http.ApiTokens;
 import io.strata.server.http.ProblemType;
+import io.strata.server.http.Role;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -26,6 +28,10 @@ import java.util.Optional;
  * into the data directory ({@link ServerFile}). A problem answer becomes the {@link StrataException}
  * of its kind, with the server's detail as its message, so a command fails the same way whether it
  * ran here or there.
+ *
+ * <p>Every request carries an API token: the one the user gave ({@code --token-file},
+ * {@code STRATA_TOKEN}), else the server's own from the token directory {@code server.json} names,
+ * which whoever may work on the data directory may read.
  */
 final class ServerClient {
     /** How long the CLI waits for a server to say it is there; a server that does not answer is as good as gone. */
@@ -35,32 +41,63 @@ final class ServerClient {
     private final URI base;
     private final ServerFile.Info info;
     private final HttpClient http;
+    private final Optional<String> token;
+    /** Where the token came from, for messages. */
+    private final String tokenSource;
 
-    private ServerClient(ServerFile.Info info, HttpClient http) {
+    private ServerClient(ServerFile.Info info, HttpClient http, Optional<String> token, String tokenSource) {
         this.base = URI.create(info.url());
         this.info = info;
         this.http = http;
+        this.token = token;
+        this.tokenSource = tokenSource;
     }
 
     /**
      * The server that owns {@code dataDir}, if one answers at the address it left there. A file
      * left by a server that is gone (nothing answers) or by one serving another directory is ignored.
+     *
+     * @param token the token the user gave, if any; else the server's own is read from its token directory
+     * @throws StrataException.FailedPrecondition when the server answers but refuses the token
      */
-    static Optional<ServerClient> find(Path dataDir) {
+    static Optional<ServerClient> find(Path dataDir, Optional<String> token) {
         Optional<ServerFile.Info> file = ServerFile.read(dataDir);
         if (file.isEmpty()) {
             return Optional.empty();
         }
-        ServerClient client = new ServerClient(file.get(), HttpClient.newBuilder().connectTimeout(PROBE).build());
+        Optional<String> own = token.isPresent() ? Optional.empty() : serversToken(file.get());
+        ServerClient client = new ServerClient(file.get(), HttpClient.newBuilder().connectTimeout(PROBE).build(), token.or(() -> own),
+                token.isPresent() ? "the token given (--token-file or " + RootCommand.TOKEN_ENV + ")"
+                        : own.isPresent() ? "the server's token in " + file.get().tokens() : "no token");
         try {
             ApiModel.Info answer = client.call("GET", "/api/v1/info", null, new TypeReference<ApiModel.Info>() {}, PROBE);
             if (!Path.of(answer.dataDir()).toAbsolutePath().normalize().equals(dataDir.toAbsolutePath().normalize())) {
                 return Optional.empty();
             }
             return Optional.of(client);
+        } catch (StrataException.FailedPrecondition refused) {
+            throw refused; // a server is there, and it refused us: going around it to its files would fail less clearly
         } catch (IOException | RuntimeException e) {
             return Optional.empty();
         }
+    }
+
+    /** The admin token, else the read-only one, from the directory the server named; none if it cannot be read. */
+    private static Optional<String> serversToken(ServerFile.Info info) {
+        if (info.tokens() == null || info.tokens().isBlank()) {
+            return Optional.empty();
+        }
+        for (Role role : List.of(Role.ADMIN, Role.READ_ONLY)) {
+            try {
+                Optional<String> found = ApiTokens.read(Path.of(info.tokens()), role);
+                if (found.isPresent()) {
+                    return found;
+                }
+            } catch (IOException | RuntimeException unreadable) {
+                // another user's server, or a broken file: the server's refusal will say what to do
+            }
+        }
+        return Optional.empty();
     }
 
     /** The server, for messages: {@code the Strata server at http://127.0.0.1:9500 (pid 42)}. */
@@ -162,6 +199,7 @@ final class ServerClient {
 
     private <T> T call(String method, String path, Object body, TypeReference<T> type, Duration timeout) throws IOException {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(timeout);
+        token.ifPresent(t -> request.header("Authorization", "Bearer " + t));
         if (method.equals("POST") || method.equals("PUT")) {
             request.header("Content-Type", "application/json").method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofByteArray(JSON.writeValueAsBytes(body)));
@@ -207,6 +245,13 @@ final class ServerClient {
             case "unavailable" -> new StrataException.Unavailable(detail);
             case "resource-exhausted" -> new StrataException.ResourceExhausted(detail);
             case "corrupt" -> new StrataException.Corrupt(detail);
+            // the server's words are for HTTP clients: the CLI says what to do in its own terms
+            case "unauthenticated" -> new StrataException.FailedPrecondition(describe() + " refused " + tokenSource + ": give the CLI"
+                    + " one of its API tokens with --token-file FILE or " + RootCommand.TOKEN_ENV
+                    + (info.tokens() == null ? "" : " (the server keeps them in " + info.tokens() + ")"));
+            case "permission-denied" -> new StrataException.FailedPrecondition(describe() + " takes " + tokenSource + " for reading"
+                    + " only: give the CLI the admin token (admin.token) with --token-file FILE or " + RootCommand.TOKEN_ENV);
+            case "forbidden-host" -> new StrataException.FailedPrecondition(detail);
             default -> new StrataException.Internal(detail, null);
         };
     }

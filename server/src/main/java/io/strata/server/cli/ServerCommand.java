@@ -50,6 +50,17 @@ final class ServerCommand implements Runnable {
                     + ServerConfig.DEFAULT_HTTP + ").")
     String http;
 
+    @Option(names = "--http-hosts", paramLabel = "NAME[,NAME...]",
+            description = "Host names clients reach the HTTP listener by, besides localhost and this machine's addresses (e.g. a"
+                    + " Service's or a proxy's name); a request naming any other host is refused (default: env STRATA_HTTP_HOSTS, else"
+                    + " none).")
+    String httpHosts;
+
+    @Option(names = "--api-tokens", paramLabel = "DIR",
+            description = "Directory of the API tokens admin.token and read-only.token, e.g. a mounted Secret (default: env"
+                    + " STRATA_API_TOKENS, else api-tokens in the data directory, where missing tokens are generated).")
+    Path apiTokens;
+
     @Override
     public void run() {
         ServerConfig config = config();
@@ -92,7 +103,9 @@ final class ServerCommand implements Runnable {
                 root.environment(),
                 // an empty STRATA_HTTP turns HTTP off, as 'off' does
                 ServerConfig.parseHttp(http != null ? http
-                        : root.environment().containsKey("STRATA_HTTP") ? root.environment().get("STRATA_HTTP") : ServerConfig.DEFAULT_HTTP));
+                        : root.environment().containsKey("STRATA_HTTP") ? root.environment().get("STRATA_HTTP") : ServerConfig.DEFAULT_HTTP),
+                ServerConfig.parseHttpHosts(httpHosts != null ? httpHosts : root.env("STRATA_HTTP_HOSTS").orElse("")),
+                Optional.ofNullable(apiTokens).or(() -> root.env("STRATA_API_TOKENS").map(Path::of)));
     }
 
     private static String hostName() {

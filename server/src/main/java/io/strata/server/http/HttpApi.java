@@ -24,8 +24,8 @@ import org.slf4j.LoggerFactory;
  * web UI's files), or a problem from
  * {@link Problems}; no request ends in a stack trace or without an answer.
  *
- * <p>Bound to a loopback address, it answers only requests whose {@code Host} is a loopback name:
- * a web page from elsewhere that rebinds its DNS name to 127.0.0.1 is refused.
+ * <p>Before a route runs, {@link Access} checks the request's {@code Host} (on every listener: a web
+ * page from elsewhere that rebinds its DNS name to this server is refused) and its bearer token.
  */
 public final class HttpApi implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(HttpApi.class);
@@ -38,22 +38,27 @@ public final class HttpApi implements AutoCloseable {
     private final ExecutorService threads;
     private final Router router;
     private final JsonMapper json;
-    private final boolean loopbackOnly;
+    private final Access access;
 
-    private HttpApi(HttpServer server, ExecutorService threads, Router router, JsonMapper json) {
+    private HttpApi(HttpServer server, ExecutorService threads, Router router, JsonMapper json, Access access) {
         this.server = server;
         this.threads = threads;
         this.router = router;
         this.json = json;
-        this.loopbackOnly = server.getAddress().getAddress().isLoopbackAddress();
+        this.access = access;
     }
 
-    /** Binds {@code address} (port 0 picks a free port) and serves {@code routes}. */
-    public static HttpApi start(InetSocketAddress address, List<Route> routes, JsonMapper json) throws IOException {
+    /**
+     * Binds {@code address} (port 0 picks a free port) and serves {@code routes} to requests that
+     * name this server (its loopback names, its addresses, {@code hosts}) and carry one of
+     * {@code tokens} where the route needs one.
+     */
+    public static HttpApi start(InetSocketAddress address, List<Route> routes, JsonMapper json, List<String> hosts, ApiTokens tokens)
+            throws IOException {
         Router router = new Router(routes);
         HttpServer server = HttpServer.create(address, 64);
         ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("http-", 0).factory());
-        HttpApi api = new HttpApi(server, threads, router, json);
+        HttpApi api = new HttpApi(server, threads, router, json, new Access(server.getAddress(), hosts, tokens));
         server.createContext("/", api::handle);
         server.setExecutor(threads);
         server.start();
@@ -84,8 +89,9 @@ public final class HttpApi implements AutoCloseable {
         String method = exchange.getRequestMethod().toUpperCase(Locale.ROOT);
         Response response;
         try {
-            checkHost(exchange);
+            access.checkHost(exchange.getRequestHeaders().getFirst("Host"), url().toString());
             Router.Match match = router.match(method, segments(path), path);
+            access.authorize(match.route(), method, exchange.getRequestHeaders().getFirst("Authorization"));
             // the content type and the size cap are checked for every POST and PUT, even one whose fields are all optional
             byte[] body = method.equals("POST") || method.equals("PUT") ? Request.readBody(exchange, MAX_BODY) : new byte[0];
             response = match.route().handler().handle(new Request(exchange, path, match.params(), json, body));
@@ -94,25 +100,6 @@ public final class HttpApi implements AutoCloseable {
             response = new Response(answer.problem().status(), answer.headers(), answer.problem());
         }
         send(exchange, method, path, response);
-    }
-
-    private void checkHost(HttpExchange exchange) {
-        if (!loopbackOnly) {
-            return;
-        }
-        String host = exchange.getRequestHeaders().getFirst("Host");
-        String name = host == null ? "" : host.strip().toLowerCase(Locale.ROOT);
-        if (name.startsWith("[")) {
-            name = name.substring(1, Math.max(1, name.indexOf(']')));
-        } else if (name.indexOf(':') >= 0) {
-            name = name.substring(0, name.indexOf(':'));
-        }
-        boolean loopbackName = name.equals("localhost") || name.endsWith(".localhost") || name.equals("::1")
-                || name.matches("127(\\.\\d{1,3}){3}");
-        if (!loopbackName) {
-            throw new HttpProblem(ProblemType.FORBIDDEN_HOST, "this server listens on a loopback address and answers only requests to"
-                    + " localhost or a loopback address, not to host '" + (host == null ? "" : host) + "': use " + url());
-        }
     }
 
     /** The path's segments, percent-decoded one by one (so {@code %2F} is a character of a segment, not a separator). */

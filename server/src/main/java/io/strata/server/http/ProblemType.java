@@ -7,7 +7,9 @@ package io.strata.server.http;
 public enum ProblemType {
     INVALID_ARGUMENT(400, "invalid-argument", "Invalid request"),
     MALFORMED_BODY(400, "malformed-body", "Malformed request body"),
+    UNAUTHENTICATED(401, "unauthenticated", "Authentication required"),
     FORBIDDEN_HOST(403, "forbidden-host", "Forbidden host"),
+    PERMISSION_DENIED(403, "permission-denied", "Permission denied"),
     NOT_FOUND(404, "not-found", "Not found"),
     NO_SUCH_PATH(404, "no-such-path", "No such path"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed"),

@@ -10,8 +10,12 @@ import java.util.Set;
  * {@code {name}} segments match one path segment each (percent-decoded) and reach the handler as
  * {@link Request#param}. The templates are written as the OpenAPI document writes its paths, so the
  * two can be compared.
+ *
+ * @param tokenFree whether the route answers without an API token: only what a probe, a scraper or
+ *                  a browser before its login needs (health, metrics, the OpenAPI document, the web
+ *                  UI's files); every other route needs one (see {@link ApiTokens})
  */
-public record Route(String method, String template, Handler handler) {
+public record Route(String method, String template, Handler handler, boolean tokenFree) {
     static final Set<String> METHODS = Set.of("GET", "POST", "PUT", "DELETE");
 
     /** Does the work of one request. */
@@ -28,6 +32,16 @@ public record Route(String method, String template, Handler handler) {
         if (!template.startsWith("/") || template.endsWith("/") && template.length() > 1 || template.contains("//")) {
             throw new IllegalArgumentException("bad path template " + template);
         }
+    }
+
+    /** A route that needs a token, as every route of the API does. */
+    public Route(String method, String template, Handler handler) {
+        this(method, template, handler, false);
+    }
+
+    /** This route, answering without a token. */
+    public Route withoutToken() {
+        return new Route(method, template, handler, true);
     }
 
     public static Route get(String template, Handler handler) {

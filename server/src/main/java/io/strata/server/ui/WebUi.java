@@ -33,7 +33,7 @@ public final class WebUi {
     public static final String PREFIX = "/ui/";
     /** The files, as resources in {@code web/} beside this class. A test checks the directory holds exactly these. */
     public static final List<String> FILES = List.of("index.html", "style.css", "icon.svg", "app.js", "api.js", "dom.js",
-            "format.js", "dialogs.js", "volume-page.js", "backup-page.js");
+            "format.js", "dialogs.js", "login.js", "volume-page.js", "backup-page.js");
     static final String INDEX = "index.html";
     /** Scripts, styles, images and requests from this server only; no frames, no plugins, no base or form tricks. */
     static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:;"

@@ -6,9 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.strata.csi.DriverName;
 import io.strata.server.ServerConfig;
+import io.strata.server.ServerFile;
 import io.strata.server.StrataServer;
 import io.strata.server.http.ApiJson;
+import io.strata.server.http.ApiTokens;
 import io.strata.server.http.ProblemType;
+import io.strata.server.http.Role;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -37,10 +40,19 @@ final class ApiHarness implements AutoCloseable {
     final URI base;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
+    /** The server's admin token, which every request sends unless it says otherwise. */
+    final String adminToken;
+
     private ApiHarness(Path dataDir, StrataServer server) {
         this.dataDir = dataDir;
         this.server = server;
         this.base = server.httpUrl().orElseThrow();
+        try {
+            // wherever the server took its tokens from: server.json names the directory
+            this.adminToken = ApiTokens.read(Path.of(ServerFile.read(dataDir).orElseThrow().tokens()), Role.ADMIN).orElseThrow();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static ServerConfig config(Path tmp) {
@@ -51,7 +63,10 @@ final class ApiHarness implements AutoCloseable {
     }
 
     static ApiHarness start(Path tmp) throws IOException {
-        ServerConfig config = config(tmp);
+        return start(config(tmp));
+    }
+
+    static ApiHarness start(ServerConfig config) throws IOException {
         return new ApiHarness(config.dataDir(), StrataServer.start(config));
     }
 
@@ -115,7 +130,15 @@ final class ApiHarness implements AutoCloseable {
         }
     }
 
+    /** A request with the admin token, unless {@code headers} has an {@code Authorization} of its own. */
     Answer send(String method, String path, String contentType, byte[] body, Map<String, String> headers) {
+        Map<String, String> all = new java.util.HashMap<>(headers);
+        all.putIfAbsent("Authorization", "Bearer " + adminToken);
+        return sendAs(method, path, contentType, body, all);
+    }
+
+    /** A request with exactly these headers: no token unless they carry one. */
+    Answer sendAs(String method, String path, String contentType, byte[] body, Map<String, String> headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {

@@ -92,7 +92,7 @@ class HttpProtocolTest {
     }
 
     @Test
-    void aRequestForAnotherHostOnALoopbackServerIsRefused() {
+    void aRequestForAnotherHostOnALoopbackServerIsRefusedEvenWithItsToken() {
         // what a web page gets when it rebinds its DNS name to 127.0.0.1
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
         ApiHarness.Answer answer = rawGet("/api/v1/volumes", "evil.example.com");
@@ -105,7 +105,8 @@ class HttpProtocolTest {
     /** A request with the Host header of our choice: the JDK client will not let us set it. */
     private static ApiHarness.Answer rawGet(String path, String host) {
         try (java.net.Socket socket = new java.net.Socket(api.base.getHost(), api.base.getPort())) {
-            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+            socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nAuthorization: Bearer " + api.adminToken
+                    + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             String text = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             int status = Integer.parseInt(text.substring(9, 12));

@@ -92,8 +92,8 @@ class CliThroughServerTest {
 
     @Test
     void theSameCommandsGiveTheSameResultsWithAndWithoutAServer() throws Exception {
-        assertThat(ServerClient.find(served)).as("the CLI finds the server").isPresent();
-        assertThat(ServerClient.find(alone)).isEmpty();
+        assertThat(ServerClient.find(served, java.util.Optional.empty())).as("the CLI finds the server").isPresent();
+        assertThat(ServerClient.find(alone, java.util.Optional.empty())).isEmpty();
         both("volume", "create", "db", "--size", "8Mi").ok();
         byte[] data = new byte[3 * MiB];
         new Random(5).nextBytes(data);

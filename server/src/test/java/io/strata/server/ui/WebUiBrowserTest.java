@@ -8,6 +8,8 @@ import io.strata.control.VolumeService;
 import io.strata.domain.VolumeName;
 import io.strata.engine.Volume;
 import io.strata.server.StrataServer;
+import io.strata.server.http.ApiTokens;
+import io.strata.server.http.Role;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -79,6 +81,7 @@ class WebUiBrowserTest {
 
     private void walkThrough(StrataServer server, Chromium chromium, String base) throws Exception {
         driver.get(base + "/");
+        signIn(chromium, server);
         waitFor("the Volume page", d -> d.findElement(By.cssSelector("#page h1")).getText().equals("Volumes")
                 && d.findElements(By.cssSelector(".volume-list[aria-busy]")).isEmpty());
         assertThat(driver.getTitle()).isEqualTo("Volume · Strata");
@@ -198,7 +201,7 @@ class WebUiBrowserTest {
         waitFor("app-clone gone", d -> d.findElements(By.cssSelector("article[data-volume='app-clone']")).isEmpty());
 
         // a refusal is shown with the server's own words
-        String detail = refusalDetail(base);
+        String detail = refusalDetail(base, adminToken());
         driver.findElement(By.id("new-volume-name")).sendKeys("app");
         WebElement again = driver.findElement(By.id("new-volume-size"));
         again.clear();
@@ -275,15 +278,19 @@ class WebUiBrowserTest {
         assertThat(loaded).isNotEmpty().allSatisfy(u -> assertThat(u).startsWith(base + "/"));
         List<String> problems = new ArrayList<>();
         boolean refusalLogged = false;
+        boolean wrongTokenLogged = false;
         for (LogEntry entry : driver.manage().logs().get(LogType.BROWSER)) {
             String message = entry.getMessage();
             if (message.contains("the server responded with a status of 409")) {
                 refusalLogged = true; // the refused create above: the test's own doing
+            } else if (message.contains("the server responded with a status of 401")) {
+                wrongTokenLogged = true; // the wrong token tried at sign-in: the test's own doing
             } else if (entry.getLevel().intValue() >= java.util.logging.Level.WARNING.intValue()) {
                 problems.add(message);
             }
         }
         assertThat(refusalLogged).as("the browser's log is read (it holds the refused request)").isTrue();
+        assertThat(wrongTokenLogged).as("the wrong token was sent, and refused").isTrue();
         assertThat(problems).as("browser console errors").isEmpty();
     }
 
@@ -322,16 +329,45 @@ class WebUiBrowserTest {
     }
 
     /** The detail the API gives for creating a volume that exists, asked directly. */
-    private static String refusalDetail(String base) throws IOException, InterruptedException {
+    private static String refusalDetail(String base, String token) throws IOException, InterruptedException {
         try (HttpClient http = HttpClient.newHttpClient()) {
             HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create(base + "/api/v1/volumes"))
-                    .header("Content-Type", "application/json")
+                    .header("Content-Type", "application/json").header("Authorization", "Bearer " + token)
                     .POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"app\",\"sizeBytes\":16777216}")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(answer.statusCode()).isEqualTo(409);
             JsonNode problem = JsonMapper.builder().build().readTree(answer.body());
             return problem.get("detail").asText();
         }
+    }
+
+    /**
+     * The page asks for a token before it asks the API anything; a wrong one is refused inside the
+     * dialog, the server's own admin token lets the page in, and the tab keeps it.
+     */
+    private void signIn(Chromium chromium, StrataServer server) throws IOException {
+        waitFor("the sign-in dialog", d -> d.findElement(By.cssSelector("dialog[open] #dialog-field-token")));
+        assertThat(driver.findElement(By.id("dialog-title")).getText()).isEqualTo("Sign in to Strata");
+        assertThat(driver.findElements(By.cssSelector("dialog[open] button")).stream().map(WebElement::getText).toList())
+                .as("no way around it").containsExactly("Sign in");
+        WebElement field = driver.switchTo().activeElement();
+        assertThat(field.getAttribute("id")).isEqualTo("dialog-field-token");
+        assertThat(field.getAttribute("type")).as("the token is not shown").isEqualTo("password");
+        chromium.screenshot("sign-in");
+        field.sendKeys(Keys.ESCAPE);
+        assertThat(driver.findElements(By.cssSelector("dialog[open]"))).as("Escape does not skip it").hasSize(1);
+        field.sendKeys("not-the-token-of-this-server-at-all-0123456789", Keys.ENTER);
+        waitFor("the wrong token refused", d -> d.findElement(By.cssSelector("dialog[open] .dialog-error")).getText().contains("not a token of this server"));
+        chromium.screenshot("sign-in-refused");
+        WebElement again = driver.findElement(By.id("dialog-field-token"));
+        again.sendKeys(Keys.chord(Keys.CONTROL, "a"), adminToken(), Keys.ENTER);
+        waitFor("the dialog closed", d -> d.findElements(By.cssSelector("dialog[open]")).isEmpty());
+        waitFor("the server's info in the footer", d -> d.findElement(By.id("server-info")).getText().contains("node node-1"));
+        assertThat(driver.executeScript("return sessionStorage.getItem('strata.apiToken')")).isEqualTo(adminToken());
+    }
+
+    private String adminToken() throws IOException {
+        return ApiTokens.read(tmp.resolve("data").resolve(ApiTokens.DIRECTORY), Role.ADMIN).orElseThrow();
     }
 
     private static byte[] read(StrataServer server, String name) throws IOException {

@@ -1,5 +1,6 @@
-// The REST API under /api/v1, as the pages call it. Every failure becomes an ApiError that
-// carries what the server said (the problem's title and detail), so the page can show it.
+// The REST API under /api/v1, as the pages call it, with the tab's API token. Every failure
+// becomes an ApiError that carries what the server said (the problem's title and detail), so the
+// page can show it.
 
 /** A refused or failed request: the server's problem detail, or why the server was not reached. */
 export class ApiError extends Error {
@@ -9,6 +10,30 @@ export class ApiError extends Error {
     this.title = title;
     this.detail = detail;
   }
+}
+
+const TOKEN_KEY = 'strata.apiToken';
+let signInNeeded = () => {};
+
+/**
+ * The API token this tab signed in with. It lives in sessionStorage: it goes when the tab is
+ * closed, and no other site can read it, so a page elsewhere cannot act with it.
+ */
+export function token() {
+  return sessionStorage.getItem(TOKEN_KEY);
+}
+
+export function setToken(value) {
+  sessionStorage.setItem(TOKEN_KEY, value);
+}
+
+export function forgetToken() {
+  sessionStorage.removeItem(TOKEN_KEY);
+}
+
+/** What to do when the API wants a token: there is none yet, or the server no longer takes it. */
+export function whenSignInNeeded(handler) {
+  signInNeeded = handler;
 }
 
 /** Path segments are names chosen by users: each is encoded on its own. */
@@ -21,7 +46,13 @@ export function path(...segments) {
  * Content-Type: application/json, even without a body: the server requires it of every change.
  */
 export async function call(method, url, body) {
-  const init = { method, headers: { Accept: 'application/json, application/problem+json' }, cache: 'no-store' };
+  const current = token();
+  if (!current) {
+    signInNeeded(); // nothing is sent without a token: it would only be refused
+    throw new ApiError(401, 'Sign in', 'Sign in with an API token of this server to use it.');
+  }
+  const init = { method, headers: { Accept: 'application/json, application/problem+json', Authorization: `Bearer ${current}` },
+    cache: 'no-store' };
   if (method === 'POST' || method === 'PUT') {
     init.headers['Content-Type'] = 'application/json';
     init.body = body === undefined ? '' : JSON.stringify(body);
@@ -41,6 +72,10 @@ export async function call(method, url, body) {
     } catch {
       json = null;
     }
+  }
+  if (response.status === 401) {
+    forgetToken();
+    signInNeeded();
   }
   if (!response.ok) {
     if (json && typeof json.detail === 'string') {

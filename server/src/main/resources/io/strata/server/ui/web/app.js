@@ -2,7 +2,8 @@
 // and polling. A page shows what the API says; while a job runs it asks again every second, and
 // otherwise every ten, so work started elsewhere (CSI, the CLI) shows up too.
 
-import { get } from './api.js';
+import { get, forgetToken, whenSignInNeeded } from './api.js';
+import { askForToken } from './login.js';
 import { h } from './dom.js';
 import * as volumePage from './volume-page.js';
 import * as backupPage from './backup-page.js';
@@ -40,6 +41,9 @@ const ctx = {
 
   /** Shows a failure: the server's problem title and detail, until dismissed. */
   error(e, source = 'action') {
+    if (e?.status === 401) {
+      return; // the sign-in dialog is the answer
+    }
     const title = e?.title || 'Something went wrong';
     const detail = e?.detail || e?.message || String(e);
     const id = `${title}\n${detail}`;
@@ -139,7 +143,9 @@ async function refresh(force = false) {
   } catch (e) {
     if (load === loads) {
       ctx.error(e, 'load');
-      view.failed?.(e);
+      if (e?.status !== 401) {
+        view.failed?.(e);
+      }
       schedule(POLL_IDLE_MS / 2);
     }
     return;
@@ -189,6 +195,15 @@ document.getElementById('skip-link').addEventListener('click', (event) => {
   event.preventDefault(); // the address keeps naming the page
   document.getElementById('main').focus();
 });
+
+document.getElementById('sign-out').addEventListener('click', () => {
+  forgetToken();
+  location.reload();
+});
+whenSignInNeeded(() => askForToken(() => {
+  showServer();
+  refresh(true);
+}));
 
 show(parseRoute(), false);
 showServer();

@@ -6,6 +6,13 @@ import { h, focusKey } from './dom.js';
 
 const dialog = document.getElementById('dialog');
 let returnKey = null;
+let locked = false; // a dialog that must be answered: Escape does not close it
+
+dialog.addEventListener('cancel', (event) => {
+  if (locked) {
+    event.preventDefault();
+  }
+});
 
 dialog.addEventListener('close', () => {
   dialog.replaceChildren();
@@ -17,20 +24,22 @@ dialog.addEventListener('close', () => {
 });
 
 /**
- * Opens a dialog. fields: [{name, label, value, placeholder, hint, required}]; submit(values)
- * does the work and may throw (its message is shown); the dialog closes when it returns.
+ * Opens a dialog. fields: [{name, label, value, placeholder, hint, required, type}]; submit(values)
+ * does the work and may throw (its message is shown); the dialog closes when it returns. A dialog
+ * that is not cancellable has no Cancel button and ignores Escape.
  */
-export function openForm({ title, message, fields = [], submitLabel, danger = false, submit }) {
+export function openForm({ title, message, fields = [], submitLabel, danger = false, cancellable = true, submit }) {
   if (dialog.open) {
     dialog.close();
   }
+  locked = !cancellable;
   returnKey = document.activeElement?.dataset?.key ?? null;
   const error = h('div', { class: 'dialog-error', role: 'alert' });
   const inputs = fields.map((f) => {
     const id = `dialog-field-${f.name}`;
     const hintId = f.hint ? `${id}-hint` : null;
     const input = h('input', {
-      id, name: f.name, type: 'text', value: f.value ?? '', placeholder: f.placeholder,
+      id, name: f.name, type: f.type ?? 'text', value: f.value ?? '', placeholder: f.placeholder,
       autocomplete: 'off', spellcheck: 'false', 'aria-describedby': hintId, 'aria-required': f.required ? 'true' : null,
     });
     return { field: f, input, node: h('div', { class: 'field' },
@@ -44,7 +53,7 @@ export function openForm({ title, message, fields = [], submitLabel, danger = fa
     inputs.map((i) => i.node),
     error,
     h('div', { class: 'dialog-buttons' },
-      cancelButton,
+      cancellable && cancelButton,
       submitButton));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -61,6 +70,7 @@ export function openForm({ title, message, fields = [], submitLabel, danger = fa
     form.setAttribute('aria-busy', 'true');
     try {
       await submit(values);
+      locked = false;
       dialog.close();
     } catch (e) {
       showError(error, e.detail ?? e.message, e.title);
