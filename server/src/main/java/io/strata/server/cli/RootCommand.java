@@ -33,7 +33,8 @@ final class RootCommand implements Runnable {
 
             Serve it all (CSI, NBD, the web UI and REST API on http://127.0.0.1:9500):
               strata server
-            While it runs, the commands below go through it.
+            While it runs, the commands below go through it. The web UI and the API take the
+            token in ./strata-data/api-tokens/admin.token.
 
             Try it (volumes live in ./strata-data; change with --data-dir or STRATA_DATA_DIR):
               strata volume create db --size 1Gi

@@ -88,6 +88,22 @@ class DeployManifestsTest {
         containers.get("strata").path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
         CsiEndpoint endpoint = CsiEndpoint.parse(env.get("STRATA_CSI_ENDPOINT"));
         assertThat(ServerConfig.parseHttp(env.get("STRATA_HTTP"))).isPresent();
+        // the Service's names are names of the server, and the token Secret is mounted where the server reads its tokens
+        assertThat(ServerConfig.parseHttpHosts(env.get("STRATA_HTTP_HOSTS"))).contains("strata.strata-system.svc");
+        String tokenSecret = "";
+        for (JsonNode volume : pod.path("volumes")) {
+            if (volume.path("secret").path("secretName").asText().equals("strata-api-tokens")) {
+                tokenSecret = volume.path("name").asText();
+            }
+        }
+        assertThat(ofKind(objects, "Secret")).extracting(DeployManifestsTest::name).contains("strata-api-tokens");
+        String mountedAt = "";
+        for (JsonNode mount : containers.get("strata").path("volumeMounts")) {
+            if (mount.path("name").asText().equals(tokenSecret)) {
+                mountedAt = mount.path("mountPath").asText();
+            }
+        }
+        assertThat(mountedAt).as("the token Secret's mount").isNotEmpty().isEqualTo(env.get("STRATA_API_TOKENS"));
         // every sidecar reaches the socket the server listens on, and the kubelet finds it on the host
         String socketInPod = endpoint.socketPath().toString();
         containers.values().stream().filter(c -> !c.path("name").asText().equals("strata"))

@@ -8,6 +8,13 @@ const dialog = document.getElementById('dialog');
 let returnKey = null;
 let locked = false; // a dialog that must be answered: Escape does not close it
 
+// Chromium lets a page veto 'cancel' only after a user gesture: Escape is stopped before it
+// becomes one, and a dialog closed anyway is opened again
+dialog.addEventListener('keydown', (event) => {
+  if (locked && event.key === 'Escape') {
+    event.preventDefault();
+  }
+});
 dialog.addEventListener('cancel', (event) => {
   if (locked) {
     event.preventDefault();
@@ -15,6 +22,13 @@ dialog.addEventListener('cancel', (event) => {
 });
 
 dialog.addEventListener('close', () => {
+  if (dialog.open) {
+    return; // opened again (with another form) before this event came
+  }
+  if (locked) {
+    dialog.showModal();
+    return;
+  }
   dialog.replaceChildren();
   // the element that opened the dialog may have been redrawn since: find it again by its key
   if (!focusKey(returnKey)) {
@@ -29,6 +43,7 @@ dialog.addEventListener('close', () => {
  * that is not cancellable has no Cancel button and ignores Escape.
  */
 export function openForm({ title, message, fields = [], submitLabel, danger = false, cancellable = true, submit }) {
+  locked = false;
   if (dialog.open) {
     dialog.close();
   }
