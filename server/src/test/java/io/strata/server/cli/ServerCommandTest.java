@@ -36,6 +36,27 @@ class ServerCommandTest {
     }
 
     @Test
+    void httpHostsAndTheTokenDirectoryComeFromAFlagElseTheEnvironment() {
+        ServerConfig defaults = config(Map.of(), "server", "--data-dir", "/srv/strata");
+        assertThat(defaults.httpHosts()).isEmpty();
+        assertThat(defaults.apiTokens()).as("the data directory's").isEmpty();
+
+        Map<String, String> env = Map.of("STRATA_HTTP_HOSTS", "strata.strata-system.svc, Strata.Example.com:443",
+                "STRATA_API_TOKENS", "/etc/strata/api-tokens");
+        ServerConfig fromEnv = config(env, "server", "--data-dir", "/srv/strata");
+        assertThat(fromEnv.httpHosts()).containsExactly("strata.strata-system.svc", "strata.example.com");
+        assertThat(fromEnv.apiTokens()).contains(Path.of("/etc/strata/api-tokens"));
+
+        ServerConfig flags = config(env, "server", "--data-dir", "/srv/strata", "--http-hosts", "proxy.example", "--api-tokens", "/tmp/t");
+        assertThat(flags.httpHosts()).containsExactly("proxy.example");
+        assertThat(flags.apiTokens()).contains(Path.of("/tmp/t"));
+
+        Cli.Result bad = Cli.run(Map.of(StrataCli.DATA_DIR_ENV, "/nonexistent/strata"), "server", "--http-hosts", "http://evil/");
+        assertThat(bad.exitCode()).isEqualTo(2);
+        assertThat(bad.err()).contains("is not a host name").contains("comma-separated");
+    }
+
+    @Test
     void aBadNbdTcpAddressIsABadCommandLine() {
         Cli.Result result = Cli.run(Map.of(StrataCli.DATA_DIR_ENV, "/nonexistent/strata"), "server", "--nbd-tcp", "nowhere:port");
         assertThat(result.exitCode()).isEqualTo(2);
