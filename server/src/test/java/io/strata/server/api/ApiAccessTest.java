@@ -4,6 +4,7 @@ import static io.strata.server.api.ApiHarness.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.strata.csi.LogCapture;
 import io.strata.domain.StrataException;
 import io.strata.server.ServerConfig;
 import io.strata.server.ServerFile;
@@ -32,6 +33,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -49,6 +51,8 @@ class ApiAccessTest {
     static Path tmp;
     static ApiHarness api;
     static String readToken;
+    @RegisterExtension
+    final LogCapture logs = new LogCapture();
 
     @BeforeAll
     static void start() throws IOException {
@@ -190,6 +194,25 @@ class ApiAccessTest {
             assertThat(second.sendAs("GET", "/api/v1/volumes", null, null, bearer(read)).status()).isEqualTo(200);
             assertThat(Files.getPosixFilePermissions(tokens.resolve(Role.ADMIN.fileName())))
                     .as("made private again").isEqualTo(PosixFilePermissions.fromString("rw-------"));
+        }
+    }
+
+    @Test
+    void noTokenReachesTheLogNorAnAnswer(@TempDir Path dir) throws IOException {
+        String wrongToken = "w".repeat(43);
+        try (ApiHarness server = ApiHarness.start(dir)) {
+            String read = ApiTokens.read(server.dataDir.resolve(ApiTokens.DIRECTORY), Role.READ_ONLY).orElseThrow();
+            List<ApiHarness.Answer> answers = List.of(
+                    server.sendAs("GET", "/api/v1/volumes", null, null, bearer(server.adminToken)),
+                    server.sendAs("POST", "/api/v1/volumes", "application/json", volume("x"), bearer(read)),
+                    server.sendAs("GET", "/api/v1/volumes/nope", null, null, bearer(read)),
+                    server.sendAs("GET", "/api/v1/volumes", null, null, bearer(wrongToken)),
+                    server.sendAs("GET", "/api/v1/volumes", null, null, Map.of("Authorization", "Basic " + wrongToken)));
+            assertThat(answers).extracting(ApiHarness.Answer::status).containsExactly(200, 403, 404, 401, 401);
+            assertThat(answers).allSatisfy(a -> assertThat(a.text()).doesNotContain(server.adminToken).doesNotContain(read)
+                    .doesNotContain(wrongToken));
+            assertThat(logs.text()).as("the log was captured").contains("API tokens (admin, read-only) are in")
+                    .doesNotContain(server.adminToken).doesNotContain(read).doesNotContain(wrongToken);
         }
     }
 
