@@ -1,5 +1,6 @@
 package io.strata.backupstore.target;
 
+import io.strata.domain.Redaction;
 import io.strata.domain.StrataException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -120,6 +121,7 @@ public sealed interface TargetUrl {
     }
 
     private static StrataException invalid(String url, String why) {
-        return new StrataException.InvalidArgument("invalid backup target '" + url + "': " + why);
+        // a URL that is not a target may be anything pasted, credentials included
+        return new StrataException.InvalidArgument("invalid backup target '" + Redaction.url(url) + "': " + why);
     }
 }
