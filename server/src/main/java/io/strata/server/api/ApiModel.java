@@ -40,7 +40,8 @@ public final class ApiModel {
 
     public record Restore(String volume, Long sizeBytes) {}
 
-    public record SetBackupTarget(String url) {}
+    /** @param create whether to create a {@code file://} target's directory when it does not exist (default: refuse it) */
+    public record SetBackupTarget(String url, Boolean create) {}
 
     // ---- representations
 

@@ -45,10 +45,13 @@ public final class SettingsApi {
         return Response.ok(BackupTarget.of(target.current()));
     }
 
-    /** Opens and lists the target first: one that does not open is refused (400 or 503) and nothing changes. */
+    /**
+     * Opens and lists the target first: one that does not open is refused (400 or 503) and nothing changes. A
+     * directory that does not exist is refused too, unless {@code "create": true} asks for it to be made.
+     */
     private Response setTarget(Request request) throws IOException {
         SetBackupTarget body = request.body(SetBackupTarget.class);
-        return Response.ok(BackupTarget.of(target.set(Fields.required(body.url(), "url"))));
+        return Response.ok(BackupTarget.of(target.set(Fields.required(body.url(), "url"), Boolean.TRUE.equals(body.create()))));
     }
 
     /** Back to the configured target (flag, environment or default). */
