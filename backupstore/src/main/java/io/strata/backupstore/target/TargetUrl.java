@@ -104,6 +104,11 @@ public sealed interface TargetUrl {
         int at = authority.indexOf('@');
         String bucket = at < 0 ? authority : authority.substring(0, at);
         String region = at < 0 ? "" : authority.substring(at + 1);
+        if (bucket.contains(":")) {
+            // user:password@ — never quoted back
+            throw invalid(url, "an S3 target URL holds no credentials (s3://bucket@region/path/): give them in AWS_ACCESS_KEY_ID and"
+                    + " AWS_SECRET_ACCESS_KEY");
+        }
         if (!bucket.matches("[a-z0-9][a-z0-9.\\-]{1,62}")) {
             throw invalid(url, "'" + bucket + "' is not an S3 bucket name");
         }

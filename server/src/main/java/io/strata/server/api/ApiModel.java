@@ -9,6 +9,7 @@ import io.strata.control.BackupTargetSetting;
 import io.strata.control.VolumeService.VolumeView;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
+import io.strata.domain.Redaction;
 import io.strata.engine.Extent;
 import java.time.Instant;
 import java.util.List;
@@ -226,8 +227,10 @@ public final class ApiModel {
 
     /** @param source {@code saved} (through this API) or {@code configured} (flag, environment or default) */
     public record BackupTarget(String url, String source, Instant savedAt, String configured) {
+        /** A valid target URL holds no credentials; a configured one that is not valid may, and is shown without them. */
         static BackupTarget of(BackupTargetSetting.Current c) {
-            return new BackupTarget(c.url(), c.saved() ? "saved" : "configured", c.savedAt().orElse(null), c.configured());
+            return new BackupTarget(Redaction.url(c.url()), c.saved() ? "saved" : "configured", c.savedAt().orElse(null),
+                    Redaction.url(c.configured()));
         }
     }
 

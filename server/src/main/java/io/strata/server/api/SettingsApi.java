@@ -2,6 +2,7 @@ package io.strata.server.api;
 
 import io.strata.control.BackupTargetSetting;
 import io.strata.control.VolumeService;
+import io.strata.domain.Redaction;
 import io.strata.server.api.ApiModel.BackupTarget;
 import io.strata.server.api.ApiModel.Info;
 import io.strata.server.api.ApiModel.SetBackupTarget;
@@ -37,8 +38,8 @@ public final class SettingsApi {
     }
 
     private Response info(Request request) throws IOException {
-        return Response.ok(new Info(identity.version(), identity.nodeId(), identity.driverName(), identity.dataDir(), target.get(),
-                volumes.capacity()));
+        return Response.ok(new Info(identity.version(), identity.nodeId(), identity.driverName(), identity.dataDir(),
+                Redaction.url(target.get()), volumes.capacity()));
     }
 
     private Response getTarget(Request request) throws IOException {

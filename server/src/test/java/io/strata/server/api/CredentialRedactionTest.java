@@ -62,6 +62,21 @@ class CredentialRedactionTest {
         new ContextInitializer(context).autoConfig();
     }
 
+    @Test
+    void aConfiguredTargetWithCredentialsIsShownWithoutThem() throws Exception {
+        String target = "s3://user:" + SECRET + "@bucket/x/"; // not a target URL: S3 credentials come from the environment
+        ServerConfig base = ApiHarness.config(tmp);
+        ServerConfig config = new ServerConfig(base.dataDir(), target, base.csiEndpoint(), base.driverName(), base.nodeId(),
+                base.nbdSocket(), base.nbdTcp(), base.environment(), base.http());
+        try (ApiHarness api = ApiHarness.start(config)) {
+            for (String path : List.of("/api/v1/info", "/api/v1/backup-target", "/api/v1/backup-volumes")) {
+                ApiHarness.Answer answer = api.get(path);
+                assertThat(answer.text()).as(path).contains("user:***@").doesNotContain(SECRET);
+            }
+        }
+        assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain(SECRET);
+    }
+
     private static int closedPort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
