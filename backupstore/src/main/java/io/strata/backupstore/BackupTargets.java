@@ -5,7 +5,12 @@ import io.strata.backupstore.target.BackupTarget;
 import io.strata.backupstore.target.DirectoryTarget;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.backupstore.target.TargetUrl;
+import io.strata.domain.PrivateFiles;
+import io.strata.domain.Redaction;
+import io.strata.domain.StrataException;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -25,11 +30,53 @@ public final class BackupTargets {
         this.nfs = nfs;
     }
 
+    /**
+     * Opens the target {@code url} names. A directory target must exist already: one that does not
+     * may be an NFS export that is not mounted, whose backups would silently fill the local disk
+     * ({@link #createDirectory} makes one on request).
+     *
+     * @throws StrataException.FailedPrecondition when a directory target does not exist or is not a directory
+     */
     public BackupTarget open(String url) throws IOException {
         return switch (TargetUrl.parse(url)) {
-            case TargetUrl.Directory dir -> new DirectoryTarget(url, dir.path());
+            case TargetUrl.Directory dir -> new DirectoryTarget(url, existingDirectory(url, dir.path()));
             case TargetUrl.Nfs share -> new DirectoryTarget(url, nfs.ensureMounted(share, mountRoot));
             case TargetUrl.S3 s3 -> S3Target.open(s3, environment);
         };
+    }
+
+    /**
+     * Creates the directory a {@code file://} or {@code vfs://} target names, {@code rwx------}, with
+     * its missing parents; any other target is left as it is (an NFS export is mounted, an S3
+     * bucket is the store's owner's to create).
+     *
+     * @return whether a directory was created
+     */
+    public static boolean createDirectory(String url) throws IOException {
+        if (TargetUrl.parse(url) instanceof TargetUrl.Directory dir && !Files.isDirectory(dir.path())) {
+            if (Files.exists(dir.path(), LinkOption.NOFOLLOW_LINKS)) {
+                throw notADirectory(url);
+            }
+            PrivateFiles.createDirectories(dir.path());
+            return true;
+        }
+        return false;
+    }
+
+    private static Path existingDirectory(String url, Path path) {
+        if (Files.isDirectory(path)) {
+            return path;
+        }
+        if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
+            throw notADirectory(url);
+        }
+        throw new StrataException.FailedPrecondition("backup target " + Redaction.url(url) + " does not exist: mount what should be"
+                + " there, or create the directory (or have Strata create it: 'create' option of the backup target setting,"
+                + " --create on the command line)");
+    }
+
+    private static StrataException notADirectory(String url) {
+        return new StrataException.FailedPrecondition("backup target " + Redaction.url(url) + " is not a directory: give the URL of"
+                + " a directory");
     }
 }

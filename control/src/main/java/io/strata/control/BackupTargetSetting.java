@@ -1,6 +1,8 @@
 package io.strata.control;
 
+import io.strata.backupstore.BackupTargets;
 import io.strata.control.state.StateStore;
+import io.strata.domain.Redaction;
 import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.time.Clock;
@@ -62,21 +64,34 @@ public final class BackupTargetSetting implements Supplier<String> {
      * Opens {@code url} and lists its backup volumes, then saves it as the target for what follows.
      * Backups and restores already running finish on the target they started with.
      *
-     * @throws StrataException.InvalidArgument when the URL is not a target URL
-     * @throws StrataException.Unavailable     when the target cannot be opened or listed now
+     * @throws StrataException.InvalidArgument    when the URL is not a target URL
+     * @throws StrataException.FailedPrecondition when it names a directory that does not exist
+     * @throws StrataException.Unavailable        when the target cannot be opened or listed now
      */
-    public synchronized Current set(String url) throws IOException {
+    public Current set(String url) throws IOException {
+        return set(url, false);
+    }
+
+    /**
+     * {@link #set(String)}, creating the directory a {@code file://} target names first when
+     * {@code create} is true. Without it a missing directory is refused: it may be an NFS mount point
+     * whose export is not mounted, and backups there would fill the local disk unnoticed.
+     */
+    public synchronized Current set(String url, boolean create) throws IOException {
         if (url == null || url.isBlank()) {
             throw new StrataException.InvalidArgument("the backup target URL is empty: give file:///path, nfs://server:/export or"
                     + " s3://bucket@region/path/");
         }
         String target = url.strip();
         try {
+            if (create) {
+                BackupTargets.createDirectory(target);
+            }
             backups.backupVolumes(target);
         } catch (StrataException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
-            throw new StrataException.Unavailable("backup target " + target + " cannot be opened or listed (" + describe(e)
+            throw new StrataException.Unavailable("backup target " + Redaction.url(target) + " cannot be opened or listed (" + describe(e)
                     + "): check the URL, its credentials and the network, then try again", e);
         }
         table.put(KEY, new Saved(target, clock.instant()));

@@ -75,7 +75,7 @@ class CloneJobsTest {
         Path data = tmp.resolve("data");
         store = VolumeStore.open(data);
         jobThread = Executors.newScheduledThreadPool(1);
-        String target = "file://" + tmp.resolve("backups");
+        String target = "file://" + Files.createDirectories(tmp.resolve("backups"));
         BackupService backups = new BackupService(new BackupTargets(Map.of(), tmp.resolve("mounts"), NfsMount.system()),
                 Duration.ZERO, backupWorkers, 1);
         StateStore state = new StateStore(data.resolve("state"));

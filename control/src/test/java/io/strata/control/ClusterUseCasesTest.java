@@ -60,7 +60,7 @@ class ClusterUseCasesTest {
     void setUp() throws IOException {
         Path data = tmp.resolve("data");
         store = VolumeStore.open(data);
-        target = "file://" + tmp.resolve("backups");
+        target = "file://" + Files.createDirectories(tmp.resolve("backups"));
         BackupTargets real = new BackupTargets(Map.of(), tmp.resolve("mounts"), NfsMount.system());
         backups = new BackupService(url -> new GatedTarget(real.open(url), gate), Duration.ZERO, executor, 2);
         StateStore state = new StateStore(data.resolve("state"));

@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -60,7 +61,7 @@ class OperatorUseCasesTest {
         state = new StateStore(data.resolve("state"));
         KeyedLocks locks = new KeyedLocks();
         jobs = new Jobs(store, backups, state.table("jobs", JobRecord.class), executor, Clock.systemUTC(), List.of(Duration.ofMillis(50)));
-        target = new BackupTargetSetting(state, "file://" + tmp.resolve("backups"), backups, Clock.systemUTC());
+        target = new BackupTargetSetting(state, "file://" + Files.createDirectories(tmp.resolve("backups")), backups, Clock.systemUTC());
         volumes = new VolumeService(store, jobs, locks, state, data, target, Clock.systemUTC());
         snapshots = new SnapshotService(store, backups, jobs, locks, target);
         volumes.create(VOL, 4 * MiB, 0, new Source.Empty());
@@ -155,8 +156,16 @@ class OperatorUseCasesTest {
         String configured = target.get();
         assertThat(target.current().saved()).isFalse();
         Path elsewhere = tmp.resolve("elsewhere");
-        assertThat(target.set("file://" + elsewhere).url()).isEqualTo("file://" + elsewhere);
-        assertThat(Files.isDirectory(elsewhere)).isTrue();
+        // a directory that is not there may be a mount point with nothing mounted: made only when asked
+        assertThatThrownBy(() -> target.set("file://" + elsewhere)).isInstanceOf(StrataException.FailedPrecondition.class)
+                .hasMessageContaining("does not exist").hasMessageContaining("--create");
+        assertThat(elsewhere).doesNotExist();
+        assertThat(target.current().saved()).isFalse();
+        Files.writeString(tmp.resolve("a-file"), "x");
+        assertThatThrownBy(() -> target.set("file://" + tmp.resolve("a-file"), true)).isInstanceOf(StrataException.FailedPrecondition.class)
+                .hasMessageContaining("is not a directory");
+        assertThat(target.set("file://" + elsewhere, true).url()).isEqualTo("file://" + elsewhere);
+        assertThat(Files.getPosixFilePermissions(elsewhere)).isEqualTo(PosixFilePermissions.fromString("rwx------"));
 
         assertThatThrownBy(() -> target.set("ftp://nowhere/")).isInstanceOf(StrataException.InvalidArgument.class);
         assertThatThrownBy(() -> target.set(" ")).isInstanceOf(StrataException.InvalidArgument.class);

@@ -4,6 +4,7 @@ import io.grpc.Status;
 import io.grpc.StatusException;
 import io.grpc.StatusRuntimeException;
 import io.strata.domain.DiskFull;
+import io.strata.domain.Redaction;
 import io.strata.domain.StrataException;
 import io.strata.domain.Unreachable;
 import java.io.IOException;
@@ -72,7 +73,7 @@ public final class GrpcErrors {
             case StrataException.Internal internal -> Unreachable.cause(internal).isPresent() ? Status.UNAVAILABLE
                     : DiskFull.causes(internal) ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL;
         };
-        String message = e.getMessage();
+        String message = Redaction.text(e.getMessage());
         return status.withDescription(message == null || message.isBlank() ? kindOf(e) : message).withCause(e);
     }
 

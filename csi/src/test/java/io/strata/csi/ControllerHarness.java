@@ -16,6 +16,7 @@ import io.strata.engine.Volume;
 import io.strata.engine.VolumeStore;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,7 +54,7 @@ final class ControllerHarness implements AutoCloseable {
         this.dir = dir;
         this.gate = gate;
         Path data = dir.resolve("data");
-        target = "file://" + dir.resolve("backups");
+        target = "file://" + Files.createDirectories(dir.resolve("backups"));
         store = VolumeStore.open(data);
         jobExecutor = Executors.newScheduledThreadPool(2);
         lockRefresh = Executors.newSingleThreadScheduledExecutor();

@@ -152,4 +152,11 @@ class GrpcErrorsTest {
             super(message);
         }
     }
+
+    @Test
+    void aUrlsPasswordInADomainMessageIsNotSentToTheCaller() {
+        Status status = GrpcErrors.toStatus(new StrataException.Unavailable("cannot reach http://user:secretpw@10.0.0.5:9000: retry"));
+        assertThat(status.getCode()).isEqualTo(Code.UNAVAILABLE);
+        assertThat(status.getDescription()).isEqualTo("cannot reach http://user:***@10.0.0.5:9000: retry");
+    }
 }

@@ -27,6 +27,7 @@ import java.util.Set;
 public final class VolumeStore implements AutoCloseable {
     /** The largest volume: 64 TiB. */
     public static final long MAX_SIZE = 64L << 40;
+    private static final System.Logger LOG = System.getLogger(VolumeStore.class.getName());
     private static final String VOLUMES = "volumes";
     private static final String CREATING = ".creating-";
     private static final String DELETING = ".deleting-";
@@ -52,6 +53,11 @@ public final class VolumeStore implements AutoCloseable {
     }
 
     public static VolumeStore open(Path dataDir, Storage storage) throws IOException {
+        // volumes are somebody's disks: no other user of the machine may reach them, whoever made the directory
+        if (storage.isDirectory(dataDir) && storage.makePrivate(dataDir)) {
+            LOG.log(System.Logger.Level.WARNING, "data directory {0} was open to other users: it is now its owner''s only"
+                    + " (rwx------)", dataDir.toAbsolutePath());
+        }
         Path volumes = dataDir.resolve(VOLUMES);
         if (!storage.isDirectory(volumes)) {
             storage.createDirectories(volumes);

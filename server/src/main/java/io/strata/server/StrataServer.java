@@ -88,6 +88,10 @@ public final class StrataServer implements AutoCloseable {
             refresh = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("backup-lock-refresh").factory());
             this.backups = new BackupService(new BackupTargets(config.environment(), config.dataDir().resolve("mounts"),
                     NfsMount.system()), ServerConfig.backupLockSettle(config.environment()), refresh, BackupService.DEFAULT_WORKERS);
+            if (config.backupTarget().equals(ServerConfig.defaultBackupTarget(config.dataDir()))) {
+                // the data directory's own target is the server's to make; any other must exist (it may be a mount point)
+                BackupTargets.createDirectory(config.backupTarget());
+            }
             StateStore state = new StateStore(config.dataDir().resolve("state"));
             jobThreads = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("job-", 0).factory());
             this.jobs = new Jobs(volumes, backups, state.table("jobs", JobRecord.class), jobThreads, Clock.systemUTC(), Jobs.RETRY_DELAYS);

@@ -1,6 +1,7 @@
 package io.strata.backupstore.s3;
 
 import io.strata.backupstore.target.TargetUrl;
+import io.strata.domain.Redaction;
 import io.strata.domain.StrataException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -70,14 +71,19 @@ record S3Settings(String url, String bucket, String prefix, String region, Optio
         String trimmed = value.replaceAll("/+$", "");
         try {
             URI uri = new URI(trimmed);
+            if (uri.getRawUserInfo() != null) {
+                // the value is a secret now: never repeated, even redacted, and never sent anywhere
+                throw invalid(url, "AWS_ENDPOINTS holds credentials (user:password@): give them in AWS_ACCESS_KEY_ID and"
+                        + " AWS_SECRET_ACCESS_KEY, and only the server's URL in AWS_ENDPOINTS, like https://minio.example.com:9000");
+            }
             if (uri.getScheme() != null && (uri.getScheme().equals("http") || uri.getScheme().equals("https"))
-                    && uri.getHost() != null && uri.getRawUserInfo() == null) {
+                    && uri.getHost() != null) {
                 return uri;
             }
         } catch (URISyntaxException e) {
             // reported below, with what a good value looks like
         }
-        throw invalid(url, "AWS_ENDPOINTS '" + value + "' is not an http(s) URL like https://minio.example.com:9000");
+        throw invalid(url, "AWS_ENDPOINTS '" + Redaction.url(value) + "' is not an http(s) URL like https://minio.example.com:9000");
     }
 
     private static Optional<Credentials> credentials(TargetUrl.S3 url, Map<String, String> env) {

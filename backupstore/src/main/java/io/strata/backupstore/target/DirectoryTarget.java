@@ -1,5 +1,6 @@
 package io.strata.backupstore.target;
 
+import io.strata.domain.PrivateFiles;
 import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,6 +28,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code <key>.tmp.<n>}, is synced, renamed over the key and the directory synced, as Longhorn's
  * file-system drivers do, so a reader sees the old or the new object. Deleting removes empty parent
  * directories up to (not including) the root.
+ *
+ * <p>What it creates is its owner's alone: directories {@code rwx------}, files {@code rw-------},
+ * set at creation ({@link PrivateFiles}) — backups are the volumes' data.
  */
 public final class DirectoryTarget implements BackupTarget {
     private final String url;
@@ -38,7 +42,7 @@ public final class DirectoryTarget implements BackupTarget {
         }
         this.url = url;
         this.root = root.normalize();
-        Files.createDirectories(this.root);
+        PrivateFiles.createDirectories(this.root);
     }
 
     private Path path(String key) {
@@ -62,11 +66,11 @@ public final class DirectoryTarget implements BackupTarget {
     @Override
     public void write(String key, byte[] data) throws IOException {
         Path target = path(key);
-        Files.createDirectories(target.getParent());
+        PrivateFiles.createDirectories(target.getParent());
         Path temp = target.resolveSibling(target.getFileName() + ".tmp." + System.nanoTime()
                 + ThreadLocalRandom.current().nextInt(1000));
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel out = PrivateFiles.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 ByteBuffer buffer = ByteBuffer.wrap(data);
                 while (buffer.hasRemaining()) {
                     out.write(buffer);

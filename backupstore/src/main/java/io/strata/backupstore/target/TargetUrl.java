@@ -1,5 +1,6 @@
 package io.strata.backupstore.target;
 
+import io.strata.domain.Redaction;
 import io.strata.domain.StrataException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -103,6 +104,11 @@ public sealed interface TargetUrl {
         int at = authority.indexOf('@');
         String bucket = at < 0 ? authority : authority.substring(0, at);
         String region = at < 0 ? "" : authority.substring(at + 1);
+        if (bucket.contains(":")) {
+            // user:password@ — never quoted back
+            throw invalid(url, "an S3 target URL holds no credentials (s3://bucket@region/path/): give them in AWS_ACCESS_KEY_ID and"
+                    + " AWS_SECRET_ACCESS_KEY");
+        }
         if (!bucket.matches("[a-z0-9][a-z0-9.\\-]{1,62}")) {
             throw invalid(url, "'" + bucket + "' is not an S3 bucket name");
         }
@@ -120,6 +126,7 @@ public sealed interface TargetUrl {
     }
 
     private static StrataException invalid(String url, String why) {
-        return new StrataException.InvalidArgument("invalid backup target '" + url + "': " + why);
+        // a URL that is not a target may be anything pasted, credentials included
+        return new StrataException.InvalidArgument("invalid backup target '" + Redaction.url(url) + "': " + why);
     }
 }

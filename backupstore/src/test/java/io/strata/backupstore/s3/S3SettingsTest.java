@@ -73,6 +73,15 @@ class S3SettingsTest {
                 .hasMessageContaining("like https://minio.example.com:9000");
     }
 
+    @ParameterizedTest(name = "AWS_ENDPOINTS=[{0}]")
+    @ValueSource(strings = {"http://user:secretpw@127.0.0.1:9000", "https://secretpw@minio:9000", "ftp://user:secretpw@h"})
+    void credentialsInTheEndpointAreRefusedAndNeverRepeated(String endpoint) {
+        assertThatThrownBy(() -> settings("s3://bucket@us-east-1/x/", "AWS_ENDPOINTS", endpoint))
+                .isExactlyInstanceOf(StrataException.InvalidArgument.class)
+                .hasMessageContaining("AWS_ACCESS_KEY_ID")
+                .message().doesNotContain("secretpw");
+    }
+
     @Test
     void aMalformedRegionIsRefused() {
         assertThatThrownBy(() -> settings("s3://bucket/x/", "AWS_REGION", "eu west"))

@@ -60,4 +60,16 @@ class TargetUrlTest {
         assertThatThrownBy(() -> TargetUrl.parse(url)).isExactlyInstanceOf(StrataException.InvalidArgument.class)
                 .hasMessageContaining(why).hasMessageStartingWith("invalid backup target '");
     }
+
+    @ParameterizedTest(name = "[{0}]")
+    @CsvSource(delimiter = '|', value = {
+            "s3://user:secretpw@bucket/x/|holds no credentials",
+            "http://user:secretpw@host/|the scheme 'http' is not one of",
+            "nfs://user:secretpw@server:/export|characters an NFS target cannot have",
+            "file://user:secretpw@/x|a directory target needs an absolute path",
+    })
+    void credentialsInATargetUrlAreNeverQuotedBack(String url, String why) {
+        assertThatThrownBy(() -> TargetUrl.parse(url)).isExactlyInstanceOf(StrataException.InvalidArgument.class)
+                .hasMessageContaining(why).message().doesNotContain("secretpw");
+    }
 }

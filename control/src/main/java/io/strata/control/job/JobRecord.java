@@ -1,6 +1,7 @@
 package io.strata.control.job;
 
 import io.strata.backupstore.BackupProgress;
+import io.strata.domain.Redaction;
 import java.time.Instant;
 import java.util.Map;
 
@@ -23,6 +24,11 @@ import java.util.Map;
 public record JobRecord(String id, Kind kind, State state, String volume, String snapshot, String target, String backup,
                         String mode, Instant created, Instant finished, String error, long bytesDone, long bytesTotal,
                         String compression, Map<String, String> labels, long bytesUploaded, long blocksNew, long blocksReused) {
+
+    /** The error is stored and shown (REST, CLI, UI): a URL it quotes keeps no credentials. */
+    public JobRecord {
+        error = Redaction.text(error);
+    }
 
     public enum Kind { BACKUP, RESTORE, CLONE }
 

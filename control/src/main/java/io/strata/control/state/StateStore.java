@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.strata.domain.PrivateFiles;
 import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -38,7 +39,7 @@ public final class StateStore {
 
     public StateStore(Path root) throws IOException {
         this.root = root;
-        Files.createDirectories(root);
+        PrivateFiles.createDirectories(root); // job records name volumes, targets and errors: the owner's only
     }
 
     /** One kind of record, e.g. {@code jobs}. */
@@ -46,7 +47,7 @@ public final class StateStore {
         checkKey(name);
         Path dir = root.resolve(name);
         if (!Files.isDirectory(dir)) {
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir);
             syncDirectory(root);
         }
         return new Table<>(dir, type);
@@ -82,8 +83,9 @@ public final class StateStore {
         public void put(String key, T value) throws IOException {
             Path file = dir.resolve(checkKey(key) + SUFFIX);
             Path temp = dir.resolve("." + key + SUFFIX + ".tmp");
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                    StandardOpenOption.TRUNCATE_EXISTING)) {
+            // a temp file left by a crash (or an older version, with another mode) is replaced, not reused
+            Files.deleteIfExists(temp);
+            try (FileChannel channel = PrivateFiles.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 channel.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(value)));
                 channel.force(true);
             }

@@ -55,7 +55,7 @@ class JobsTest {
         volumes = VolumeStore.open(tmp.resolve("data"));
         backups = new BackupService(new BackupTargets(Map.of(), tmp.resolve("mounts"), NfsMount.system()), Duration.ZERO,
                 executor, 2);
-        target = "file://" + tmp.resolve("backups");
+        target = "file://" + Files.createDirectories(tmp.resolve("backups"));
         content = new byte[8 * MiB];
         new Random(5).nextBytes(content);
         Volume volume = volumes.create(VolumeName.of("pvc-1"), 8 * MiB);

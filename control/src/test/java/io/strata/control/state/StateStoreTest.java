@@ -7,6 +7,7 @@ import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,5 +42,18 @@ class StateStoreTest {
         assertThatThrownBy(() -> table.get("pvc-9")).isExactlyInstanceOf(StrataException.Corrupt.class)
                 .hasMessageContaining("pvc-9.json").hasMessageContaining("move it away");
         assertThatThrownBy(() -> table.put("../x", null)).isExactlyInstanceOf(StrataException.InvalidArgument.class);
+    }
+
+    @Test
+    void recordsAndTheirDirectoriesAreTheOwnersOnly() throws IOException {
+        Path root = dir.resolve("state");
+        StateStore.Table<Attachment> table = new StateStore(root).table("jobs", Attachment.class);
+        // a temp file an older version left, open to all, is not reused for the record
+        Files.writeString(root.resolve("jobs/.a.json.tmp"), "{}");
+        Files.setPosixFilePermissions(root.resolve("jobs/.a.json.tmp"), PosixFilePermissions.fromString("rw-r--r--"));
+        table.put("a", new Attachment("v", "n", false, Instant.EPOCH));
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("jobs")))).isEqualTo("rwx------");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("jobs/a.json")))).isEqualTo("rw-------");
     }
 }

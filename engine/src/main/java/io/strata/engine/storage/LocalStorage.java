@@ -1,5 +1,6 @@
 package io.strata.engine.storage;
 
+import io.strata.domain.PrivateFiles;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -16,13 +17,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** {@link Storage} on the local file system (also an NFS mount), with fsync and atomic rename. */
+/**
+ * {@link Storage} on the local file system (also an NFS mount), with fsync and atomic rename. What it
+ * creates is its owner's alone ({@link PrivateFiles}): files {@code rw-------}, directories
+ * {@code rwx------}, set at creation.
+ */
 public final class LocalStorage implements Storage {
 
     @Override
     public StorageFile open(Path path, boolean create) throws IOException {
         FileChannel channel = create
-                ? FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
+                ? PrivateFiles.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE)
                 : FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         return new LocalFile(path, channel);
     }
@@ -39,7 +44,12 @@ public final class LocalStorage implements Storage {
 
     @Override
     public void createDirectories(Path dir) throws IOException {
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
+    }
+
+    @Override
+    public boolean makePrivate(Path dir) throws IOException {
+        return PrivateFiles.tighten(dir);
     }
 
     @Override
@@ -88,7 +98,7 @@ public final class LocalStorage implements Storage {
 
     @Override
     public Closeable lockExclusively(Path lockFile) throws IOException {
-        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        FileChannel channel = PrivateFiles.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.READ);
         FileLock lock;
         try {

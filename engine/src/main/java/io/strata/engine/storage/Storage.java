@@ -27,8 +27,18 @@ public interface Storage {
 
     boolean isDirectory(Path path);
 
-    /** Creates a directory and its missing parents; an existing directory is fine. */
+    /** Creates a directory and its missing parents, each readable by its owner only; an existing directory is fine. */
     void createDirectories(Path dir) throws IOException;
+
+    /**
+     * Takes the group's and others' permissions off an existing directory, so that only its owner
+     * reaches what is below it.
+     *
+     * @return whether it was open to others before
+     */
+    default boolean makePrivate(Path dir) throws IOException {
+        return false;
+    }
 
     /** Names of the entries of a directory, sorted; empty when it does not exist. */
     List<String> list(Path dir) throws IOException;

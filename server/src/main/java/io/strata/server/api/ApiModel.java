@@ -9,6 +9,7 @@ import io.strata.control.BackupTargetSetting;
 import io.strata.control.VolumeService.VolumeView;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
+import io.strata.domain.Redaction;
 import io.strata.engine.Extent;
 import java.time.Instant;
 import java.util.List;
@@ -40,7 +41,8 @@ public final class ApiModel {
 
     public record Restore(String volume, Long sizeBytes) {}
 
-    public record SetBackupTarget(String url) {}
+    /** @param create whether to create a {@code file://} target's directory when it does not exist (default: refuse it) */
+    public record SetBackupTarget(String url, Boolean create) {}
 
     // ---- representations
 
@@ -225,8 +227,10 @@ public final class ApiModel {
 
     /** @param source {@code saved} (through this API) or {@code configured} (flag, environment or default) */
     public record BackupTarget(String url, String source, Instant savedAt, String configured) {
+        /** A valid target URL holds no credentials; a configured one that is not valid may, and is shown without them. */
         static BackupTarget of(BackupTargetSetting.Current c) {
-            return new BackupTarget(c.url(), c.saved() ? "saved" : "configured", c.savedAt().orElse(null), c.configured());
+            return new BackupTarget(Redaction.url(c.url()), c.saved() ? "saved" : "configured", c.savedAt().orElse(null),
+                    Redaction.url(c.configured()));
         }
     }
 

@@ -2,6 +2,7 @@ package io.strata.server.api;
 
 import io.strata.control.BackupTargetSetting;
 import io.strata.control.VolumeService;
+import io.strata.domain.Redaction;
 import io.strata.server.api.ApiModel.BackupTarget;
 import io.strata.server.api.ApiModel.Info;
 import io.strata.server.api.ApiModel.SetBackupTarget;
@@ -37,18 +38,21 @@ public final class SettingsApi {
     }
 
     private Response info(Request request) throws IOException {
-        return Response.ok(new Info(identity.version(), identity.nodeId(), identity.driverName(), identity.dataDir(), target.get(),
-                volumes.capacity()));
+        return Response.ok(new Info(identity.version(), identity.nodeId(), identity.driverName(), identity.dataDir(),
+                Redaction.url(target.get()), volumes.capacity()));
     }
 
     private Response getTarget(Request request) throws IOException {
         return Response.ok(BackupTarget.of(target.current()));
     }
 
-    /** Opens and lists the target first: one that does not open is refused (400 or 503) and nothing changes. */
+    /**
+     * Opens and lists the target first: one that does not open is refused (400 or 503) and nothing changes. A
+     * directory that does not exist is refused too, unless {@code "create": true} asks for it to be made.
+     */
     private Response setTarget(Request request) throws IOException {
         SetBackupTarget body = request.body(SetBackupTarget.class);
-        return Response.ok(BackupTarget.of(target.set(Fields.required(body.url(), "url"))));
+        return Response.ok(BackupTarget.of(target.set(Fields.required(body.url(), "url"), Boolean.TRUE.equals(body.create()))));
     }
 
     /** Back to the configured target (flag, environment or default). */

@@ -1,6 +1,7 @@
 package io.strata.server.cli;
 
 import io.strata.backupstore.BackupProgress;
+import io.strata.backupstore.BackupTargets;
 import io.strata.backupstore.format.BackupConfig;
 import io.strata.backupstore.format.BackupUrl;
 import io.strata.backupstore.format.Compression;
@@ -65,8 +66,14 @@ final class BackupCommand extends CommandGroup {
                 String name,
                 @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label to store with the backup; repeatable.")
                 Map<String, String> labels,
-                @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
+                @Option(names = "--json", description = "Print JSON.") boolean json,
+                @Option(names = "--create", description = "Create the target's directory (file://) if it does not exist; without this a"
+                        + " missing directory is refused, since it may be a mount point with nothing mounted.") boolean create)
+            throws IOException {
         String targetUrl = root.backupTarget(target);
+        if (create && root.server().isEmpty()) {
+            BackupTargets.createDirectory(targetUrl); // through a server, the target is the server's, which exists
+        }
         Map<String, String> backupLabels = labels == null ? Map.of() : labels;
         if (root.server().isPresent()) {
             ServerClient server = root.serverFor(target).orElseThrow(() -> otherTarget(targetUrl));

@@ -1,6 +1,7 @@
 package io.strata.server.cli;
 
 import io.strata.domain.DiskFull;
+import io.strata.domain.Redaction;
 import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -75,7 +76,7 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
 
     private static int report(PrintWriter err, Failure failure) {
         // one line, whatever the message holds
-        err.println("strata: " + failure.message().replaceAll("\\s*\\R\\s*", " ").strip());
+        err.println("strata: " + Redaction.text(failure.message()).replaceAll("\\s*\\R\\s*", " ").strip());
         err.flush();
         return failure.code().status;
     }

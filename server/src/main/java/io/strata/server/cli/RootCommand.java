@@ -1,6 +1,7 @@
 package io.strata.server.cli;
 
 import io.strata.backupstore.format.BackupUrl;
+import io.strata.backupstore.BackupTargets;
 import io.strata.control.BackupTargetSetting;
 import io.strata.control.state.StateStore;
 import io.strata.domain.StrataException;
@@ -117,7 +118,15 @@ final class RootCommand implements Runnable {
                 return saved.get();
             }
         }
-        return configuredBackupTarget(null);
+        String configured = configuredBackupTarget(null);
+        if (configured.equals(defaultBackupTarget())) {
+            BackupTargets.createDirectory(configured); // the data directory's own: made on first use, as the server makes it
+        }
+        return configured;
+    }
+
+    private String defaultBackupTarget() {
+        return "file://" + dataDir.toAbsolutePath().normalize().resolve("backups");
     }
 
     /** The target a process is configured with: {@code option}, else {@value #BACKUP_TARGET_ENV}, else {@code file://<data dir>/backups}. */
@@ -129,7 +138,7 @@ final class RootCommand implements Runnable {
         if (fromEnv != null && !fromEnv.isBlank()) {
             return fromEnv;
         }
-        return "file://" + dataDir.toAbsolutePath().normalize().resolve("backups");
+        return defaultBackupTarget();
     }
 
     /**

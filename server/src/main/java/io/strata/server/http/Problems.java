@@ -1,6 +1,7 @@
 package io.strata.server.http;
 
 import io.strata.domain.DiskFull;
+import io.strata.domain.Redaction;
 import io.strata.domain.StrataException;
 import io.strata.domain.Unreachable;
 import java.io.UncheckedIOException;
@@ -31,7 +32,7 @@ public final class Problems {
     public static Answer answer(Throwable failure, String instance) {
         Throwable f = failure instanceof UncheckedIOException u && u.getCause() != null ? u.getCause() : failure;
         Answer answer = switch (f) {
-            case HttpProblem p -> new Answer(Problem.of(p.type(), p.getMessage(), instance), p.headers());
+            case HttpProblem p -> new Answer(Problem.of(p.type(), Redaction.text(p.getMessage()), instance), p.headers());
             case StrataException e -> fromDomain(e, instance);
             default -> fromUnexpected(f, instance);
         };
@@ -60,7 +61,9 @@ public final class Problems {
 
     private static Answer fromDomain(StrataException e, String instance) {
         ProblemType type = typeOf(e);
-        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() + " (no details)" : e.getMessage();
+        // a message may quote a URL someone gave, credentials and all
+        String message = e.getMessage() == null || e.getMessage().isBlank() ? e.getClass().getSimpleName() + " (no details)"
+                : Redaction.text(e.getMessage());
         String detail = switch (type) {
             case CORRUPT -> message + " (stored data failed its checks; Strata refuses it rather than return it)";
             default -> message;

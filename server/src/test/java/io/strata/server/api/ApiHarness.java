@@ -70,6 +70,11 @@ final class ApiHarness implements AutoCloseable {
         return new ApiHarness(config.dataDir(), StrataServer.start(config));
     }
 
+    /** A server started from {@code config}, which must serve HTTP. */
+    static ApiHarness start(ServerConfig config) throws IOException {
+        return new ApiHarness(config.dataDir(), StrataServer.start(config));
+    }
+
     /** A server whose backupstore locks wait {@code lockSettleSeconds} for rivals: its backups stay running that long. */
     static ApiHarness startWithLockSettle(Path tmp, int lockSettleSeconds) throws IOException {
         ServerConfig base = config(tmp);

@@ -196,7 +196,15 @@ class BackupsApiTest {
         assertThat(target.get("savedAt").isNull()).isTrue();
 
         String elsewhere = "file://" + tmp.resolve("elsewhere");
-        JsonNode moved = api.put("/api/v1/backup-target", Map.of("url", elsewhere)).expect(200);
+        // not there: maybe a mount point with nothing mounted, so refused unless asked to create it
+        assertThat(assertProblem(api.put("/api/v1/backup-target", Map.of("url", elsewhere)), ProblemType.FAILED_PRECONDITION))
+                .contains("does not exist").contains("create");
+        assertThat(tmp.resolve("elsewhere")).doesNotExist();
+        assertThat(api.get("/api/v1/backup-target").expect(200).get("url").asText()).isEqualTo(configured);
+        Files.writeString(tmp.resolve("a-file"), "x");
+        assertThat(assertProblem(api.put("/api/v1/backup-target", Map.of("url", "file://" + tmp.resolve("a-file"), "create", true)),
+                ProblemType.FAILED_PRECONDITION)).contains("is not a directory");
+        JsonNode moved = api.put("/api/v1/backup-target", Map.of("url", elsewhere, "create", true)).expect(200);
         assertThat(moved.get("url").asText()).isEqualTo(elsewhere);
         assertThat(moved.get("source").asText()).isEqualTo("saved");
         assertThat(moved.get("configured").asText()).isEqualTo(configured);

@@ -100,7 +100,7 @@ class MetricsTest {
 
     @Test
     void anUnreachableTargetIsReportedDownNotAFailedScrape() throws Exception {
-        api.put("/api/v1/backup-target", Map.of("url", "file://" + tmp.resolve("target"))).expect(200);
+        api.put("/api/v1/backup-target", Map.of("url", "file://" + tmp.resolve("target"), "create", true)).expect(200);
         java.nio.file.Files.delete(tmp.resolve("target"));
         java.nio.file.Files.writeString(tmp.resolve("target"), "a file where the target's directory was");
         PrometheusText metrics = scrape();

@@ -38,7 +38,7 @@ class CliBackupTest {
 
     @BeforeEach
     void setUp() throws IOException {
-        backups = tmp.resolve("backups");
+        backups = Files.createDirectories(tmp.resolve("backups"));
         env = Map.of(StrataCli.DATA_DIR_ENV, tmp.resolve("data").toString(), Services.LOCK_SETTLE_ENV, "0",
                 RootCommand.BACKUP_TARGET_ENV, "file://" + backups);
         ok("volume", "create", "db", "--size", "12Mi");
@@ -54,6 +54,27 @@ class CliBackupTest {
 
     private JsonNode json(String... args) throws IOException {
         return JSON.readTree(ok(args));
+    }
+
+    @Test
+    void aTargetDirectoryThatIsNotThereIsRefusedUnlessCreateIsGiven() throws IOException {
+        Path mountPoint = tmp.resolve("nfs-not-mounted");
+        String target = "file://" + mountPoint;
+        for (String[] args : List.of(new String[] {"backup", "create", "db", "--target", target},
+                new String[] {"backup", "ls", "--target", target})) {
+            Cli.Result refused = run(args);
+            assertThat(refused.exitCode()).as(refused.err()).isEqualTo(ExitCode.FAILED_PRECONDITION.status);
+            assertThat(refused.err()).contains("does not exist").contains("--create");
+            assertThat(mountPoint).as("nothing written to the local disk").doesNotExist();
+        }
+        Files.writeString(tmp.resolve("a-file"), "x");
+        Cli.Result notADirectory = run("backup", "create", "db", "--target", "file://" + tmp.resolve("a-file"), "--create");
+        assertThat(notADirectory.exitCode()).isEqualTo(ExitCode.FAILED_PRECONDITION.status);
+        assertThat(notADirectory.err()).contains("is not a directory");
+
+        ok("backup", "create", "db", "--target", target, "--create");
+        assertThat(Files.getPosixFilePermissions(mountPoint)).isEqualTo(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        assertThat(ok("backup", "ls", "--target", target)).contains("db ");
     }
 
     @Test

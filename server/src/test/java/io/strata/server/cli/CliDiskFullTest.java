@@ -54,7 +54,7 @@ class CliDiskFullTest {
 
     @Test
     void aRestoreThatFillsTheDiskSaysSoAndLeavesNothingBehind() throws IOException {
-        Path backups = tmp.resolve("backups");
+        Path backups = Files.createDirectories(tmp.resolve("backups"));
         Map<String, String> source = Map.of(StrataCli.DATA_DIR_ENV, tmp.resolve("source").toString(), Services.LOCK_SETTLE_ENV, "0",
                 RootCommand.BACKUP_TARGET_ENV, "file://" + backups);
         byte[] data = new byte[64 * MiB]; // more than the small file system holds

@@ -165,7 +165,7 @@ class CliThroughServerTest {
         assertThat(imported.err()).contains("the Strata server at http://127.0.0.1:").contains("stop the server first");
         assertThat(remote("volume", "export", "db", tmp.resolve("out").toString()).exitCode()).isEqualTo(ExitCode.UNAVAILABLE.status);
 
-        Path other = tmp.resolve("other-target");
+        Path other = Files.createDirectories(tmp.resolve("other-target"));
         Cli.Result elsewhere = remote("backup", "create", "db", "--target", "file://" + other);
         assertThat(elsewhere.exitCode()).isEqualTo(ExitCode.FAILED_PRECONDITION.status);
         assertThat(elsewhere.err()).contains("backs up to file://" + served.resolve("backups")).contains("leave out --target");

@@ -120,6 +120,45 @@ class DeployManifestsTest {
     }
 
     @Test
+    void theStrataContainerIsProbedAndHasResourcesAndAHeapBound() throws IOException {
+        JsonNode pod = ofKind(objects(), "DaemonSet").getFirst().path("spec").path("template").path("spec");
+        JsonNode strata = null;
+        for (JsonNode c : pod.path("containers")) {
+            if (c.path("name").asText().equals("strata")) {
+                strata = c;
+            }
+        }
+        assertThat(strata).isNotNull();
+        // the probes reach the HTTP port the container declares, on the health routes
+        String port = strata.path("ports").get(0).path("name").asText();
+        JsonNode liveness = strata.path("livenessProbe").path("httpGet");
+        JsonNode readiness = strata.path("readinessProbe").path("httpGet");
+        assertThat(liveness.path("path").asText()).isEqualTo("/healthz");
+        assertThat(liveness.path("port").asText()).isEqualTo(port);
+        assertThat(readiness.path("path").asText()).isEqualTo("/readyz");
+        assertThat(readiness.path("port").asText()).isEqualTo(port);
+        JsonNode resources = strata.path("resources");
+        assertThat(resources.path("requests").path("cpu").asText()).isNotEmpty();
+        assertThat(resources.path("requests").path("memory").asText()).isNotEmpty();
+        assertThat(resources.path("limits").path("memory").asText()).isNotEmpty();
+        Map<String, String> env = new HashMap<>();
+        strata.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+        assertThat(env.get("JAVA_TOOL_OPTIONS")).contains("-XX:MaxRAMPercentage=");
+    }
+
+    @Test
+    void theImageHasTheKernelNbdClientAHeapBoundAndASmallBuildContext() throws IOException {
+        String dockerfile = Files.readString(DEPLOY.resolve("Dockerfile"));
+        String runtime = dockerfile.substring(dockerfile.lastIndexOf("FROM "));
+        assertThat(runtime).contains(" nbd-client ").contains(" nbdfuse ").contains("MaxRAMPercentage");
+        List<String> ignored = Files.readAllLines(DEPLOY.resolveSibling(".dockerignore")).stream().map(String::strip)
+                .filter(l -> !l.isEmpty() && !l.startsWith("#")).toList();
+        assertThat(ignored).contains("strata-data/", "**/target/", ".git", "bench/out/", "*.img");
+        // what the build stage compiles from must stay in the context
+        assertThat(ignored).noneMatch(l -> l.equals("mvnw") || l.startsWith(".mvn") || l.equals("pom.xml") || l.contains("src"));
+    }
+
+    @Test
     void examplesReferToObjectsThatExist() throws IOException {
         List<JsonNode> objects = objects();
         List<String> storageClasses = ofKind(objects, "StorageClass").stream().map(DeployManifestsTest::name).toList();

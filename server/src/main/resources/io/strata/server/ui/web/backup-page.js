@@ -32,10 +32,13 @@ export function mount(ctx, arg) {
   const current = h('p', { class: 'target-current' }, 'Loading…');
   const url = h('input', { id: 'backup-target-url', name: 'url', type: 'text', autocomplete: 'off', spellcheck: 'false',
     'aria-describedby': 'backup-target-hint', key: 'target:url' });
+  // a missing directory is refused unless asked for: it may be an NFS mount point with nothing mounted
+  const create = h('input', { id: 'backup-target-create', name: 'create', type: 'checkbox', key: 'target:create' });
   const reset = h('span', { class: 'target-reset' });
   const form = h('form', { class: 'create-form target-form', id: 'backup-target-form', novalidate: true },
     h('div', { class: 'field wide' }, h('label', { for: 'backup-target-url', text: 'Backup target URL' }), url,
-      h('p', { class: 'hint', id: 'backup-target-hint', text: 'file:///path, nfs://server:/export or s3://bucket@region/path' })),
+      h('p', { class: 'hint', id: 'backup-target-hint', text: 'file:///path, nfs://server:/export or s3://bucket@region/path' }),
+      h('p', { class: 'check' }, create, h('label', { for: 'backup-target-create', text: ' Create a file:// directory that does not exist' }))),
     h('div', { class: 'field submit' }, h('button', { type: 'submit', class: 'primary', key: 'target:save', text: 'Save target' }), reset));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -45,7 +48,8 @@ export function mount(ctx, arg) {
       url.focus();
       return;
     }
-    ctx.act('target:save', () => put('backup-target', { url: value }), (t) => `Backups now go to ${t.url}.`);
+    const body = create.checked ? { url: value, create: true } : { url: value };
+    ctx.act('target:save', () => put('backup-target', body), (t) => `Backups now go to ${t.url}.`);
   });
   let urlShown = null;
   const list = h('div', { class: 'backup-list', 'aria-busy': 'true' }, h('p', { class: 'loading', text: 'Loading…' }));
