@@ -101,15 +101,12 @@ class ConfigCodecTest {
     @Test
     void malformedCfgsAreCorruptNamingTheFile() {
         assertThatThrownBy(() -> ConfigCodec.decodeBackup(utf8("{not json"), "backups/backup_x.cfg"))
-                .isExactlyInstanceOf(StrataException.Corrupt.class).hasMessageStartingWith("backups/backup_x.cfg is not valid JSON");
+                .isExactlyInstanceOf(StrataException.Corrupt.class).hasMessageStartingWith("backups/backup_x.cfg is not valid JSON")
+                .hasMessageNotContaining("not json");
         assertThatThrownBy(() -> ConfigCodec.decodeBackup(utf8("[]"), "c")).isExactlyInstanceOf(StrataException.Corrupt.class);
-        assertThatThrownBy(() -> ConfigCodec.decodeBackup(utf8("{\"Blocks\":[{\"Offset\":0,\"BlockChecksum\":\"../../x\"}]}"), "c"))
-                .isExactlyInstanceOf(StrataException.Corrupt.class).hasMessageContaining("is not 64 lowercase hex");
-        assertThatThrownBy(() -> ConfigCodec.decodeBackup(utf8("{\"Size\":\"lots\"}"), "c"))
-                .isExactlyInstanceOf(StrataException.Corrupt.class).hasMessageContaining("Size is not a number");
         BackupConfig odd = new BackupConfig("b1", "v1", "", "", "t", 0, null, Map.of("backup-block-size", "4Mi"), false,
                 "lz4", 0, 0, null, null);
         assertThatThrownBy(odd::blockSize).isExactlyInstanceOf(StrataException.Corrupt.class)
-                .hasMessageContaining("only 2 MiB and 16 MiB are valid");
+                .hasMessageContaining("other than 2 MiB or 16 MiB");
     }
 }
