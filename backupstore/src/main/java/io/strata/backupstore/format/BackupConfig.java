@@ -1,5 +1,6 @@
 package io.strata.backupstore.format;
 
+import io.strata.domain.ByteSize;
 import io.strata.domain.StrataException;
 import java.util.List;
 import java.util.Map;
@@ -54,6 +55,29 @@ public record BackupConfig(String name, String volumeName, String snapshotName, 
         long size = blockSizeOf(parameters.get(BLOCK_SIZE_PARAMETER));
         if (size < 0) {
             throw new StrataException.Corrupt("backup '" + name + "' has a block size other than 2 MiB or 16 MiB, the only valid ones");
+        }
+        return size;
+    }
+
+    /**
+     * The block size a user asks for ({@code 2Mi}, {@code 16Mi}, or the same in bytes); null or empty
+     * is 0, the backup volume's own (2 MiB for a new one).
+     *
+     * @throws StrataException.InvalidArgument for any other size
+     */
+    public static long requestedBlockSize(String value) {
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        long size;
+        try {
+            size = ByteSize.parse(value);
+        } catch (StrataException.InvalidArgument e) {
+            size = -1;
+        }
+        if (!isValidBlockSize(size)) {
+            throw new StrataException.InvalidArgument("a backup block size must be 2Mi (the default) or 16Mi, the only ones"
+                    + " Longhorn allows");
         }
         return size;
     }

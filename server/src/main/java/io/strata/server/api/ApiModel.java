@@ -36,7 +36,9 @@ public final class ApiModel {
     public record CreateSnapshot(String name, String type, Map<String, String> labels, Boolean full) {}
 
     /** @param snapshot an existing snapshot to back up; absent: a snapshot is taken now, and goes with the backup */
-    public record CreateBackup(String snapshot, String name, Boolean full, String compression, Map<String, String> labels) {}
+    /** @param blockSize {@code 2Mi} or {@code 16Mi} for a new backup volume; null for the backup volume's own */
+    public record CreateBackup(String snapshot, String name, Boolean full, String compression, Map<String, String> labels,
+                               String blockSize) {}
 
     public record Restore(String volume, Long sizeBytes) {}
 

@@ -158,4 +158,20 @@ class CliBackupTest {
         assertThat(restore.err()).contains("block ").contains("of backup '" + name + "'");
         assertThat(ok("volume", "ls")).doesNotContain("broken");
     }
+
+    @Test
+    void blockSizeChoosesTheBlocksOfANewBackupVolumeOnly() throws IOException {
+        JsonNode made = json("backup", "create", "db", "--block-size", "16Mi", "--json");
+        assertThat(json("backup", "inspect", made.get("handle").asText(), "--json").get("blockSize").asLong()).isEqualTo(16 * MiB);
+        JsonNode next = json("backup", "create", "db", "--json");
+        assertThat(json("backup", "inspect", next.get("handle").asText(), "--json").get("blockSize").asLong())
+                .as("the backup volume's own").isEqualTo(16 * MiB);
+
+        Cli.Result other = run("backup", "create", "db", "--block-size", "2Mi");
+        assertThat(other.exitCode()).isEqualTo(ExitCode.FAILED_PRECONDITION.status);
+        assertThat(other.err()).contains("block size cannot change");
+        Cli.Result invalid = run("backup", "create", "db", "--block-size", "4Mi");
+        assertThat(invalid.exitCode()).isEqualTo(ExitCode.USAGE.status);
+        assertThat(invalid.err()).contains("2Mi (the default) or 16Mi");
+    }
 }
