@@ -8,11 +8,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.backupstore.BackupStore.BackupRequest;
 import io.strata.backupstore.format.BackupConfig;
 import io.strata.backupstore.format.Compression;
+import io.strata.backupstore.format.ConfigCodec;
 import io.strata.backupstore.format.StoreLayout;
+import io.strata.backupstore.format.VolumeConfig;
 import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.target.DirectoryTarget;
 import io.strata.domain.StrataException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -173,5 +176,23 @@ class LonghornCompatibilityTest {
         assertThat(longhornRestore("longhorn-s3")).isEqualTo(third);
         assertThat(strataRestore("longhorn-s3", 32 * MiB)).isEqualTo(third);
         assertThat(longhornRestore("strata-s2")).isEqualTo(second);
+    }
+
+    @Test
+    void cfgsAreWrittenByteForByteAsLonghornWritesThem() throws Exception {
+        String note = "a&b<c>d\u2028e\u2029f\"g\\h\u0007i\tj\u00e9k\uD83D\uDE00l";
+        longhorn.run("backup", "-name", "longhorn-s1", "-label", "note=" + note, "-label", "x<y=1&2", storeUrl, VOLUME,
+                "s1=" + image("s1", content(4 * MiB)));
+        Path root = dir.resolve("store");
+        byte[] backupCfg = Files.readAllBytes(root.resolve(StoreLayout.backupConfig(VOLUME, "longhorn-s1")));
+        byte[] volumeCfg = Files.readAllBytes(root.resolve(StoreLayout.volumeConfig(VOLUME)));
+        assertThat(new String(backupCfg, StandardCharsets.UTF_8)).as("Go escapes HTML characters")
+                .contains("\"x\\u003cy\":\"1\\u00262\"").contains("\\u2028e\\u2029f");
+
+        BackupConfig backup = ConfigCodec.decodeBackup(backupCfg, "backup cfg");
+        assertThat(backup.labels()).containsEntry("note", note).containsEntry("x<y", "1&2");
+        assertThat(new String(ConfigCodec.encode(backup), StandardCharsets.UTF_8)).isEqualTo(new String(backupCfg, StandardCharsets.UTF_8));
+        VolumeConfig volume = ConfigCodec.decodeVolume(volumeCfg, "volume.cfg");
+        assertThat(new String(ConfigCodec.encode(volume), StandardCharsets.UTF_8)).isEqualTo(new String(volumeCfg, StandardCharsets.UTF_8));
     }
 }

@@ -1,16 +1,13 @@
 package io.strata.backupstore.format;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.strata.backupstore.format.BackupConfig.BlockRef;
 import io.strata.domain.StrataException;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -31,7 +28,6 @@ import java.util.Set;
  * Anything unreadable is {@link StrataException.Corrupt}, naming what was being read.
  */
 public final class ConfigCodec {
-    private static final JsonFactory JSON = new JsonFactory();
     private static final ObjectMapper READER = new ObjectMapper();
 
     private ConfigCodec() {}
@@ -39,20 +35,20 @@ public final class ConfigCodec {
     // ---------------------------------------------------------------- volume.cfg
 
     public static byte[] encode(VolumeConfig v) {
-        return write(g -> {
-            g.writeStringField("Name", v.name());
-            g.writeStringField("Size", Long.toString(v.size()));
-            writeMap(g, "Labels", v.labels());
-            g.writeStringField("CreatedTime", v.createdTime());
-            g.writeStringField("LastBackupName", v.lastBackupName());
-            g.writeStringField("LastBackupAt", v.lastBackupAt());
-            g.writeStringField("BlockCount", Long.toString(v.blockCount()));
-            g.writeStringField("BackingImageName", doubleEncode(v.backingImageName()));
-            g.writeStringField("BackingImageChecksum", doubleEncode(v.backingImageChecksum()));
-            g.writeStringField("CompressionMethod", doubleEncode(v.compressionMethod()));
-            g.writeStringField("StorageClassName", doubleEncode(v.storageClassName()));
-            g.writeStringField("DataEngine", doubleEncode(v.dataEngine()));
-        });
+        return new GoObject()
+                .string("Name", v.name())
+                .string("Size", Long.toString(v.size()))
+                .map("Labels", v.labels())
+                .string("CreatedTime", v.createdTime())
+                .string("LastBackupName", v.lastBackupName())
+                .string("LastBackupAt", v.lastBackupAt())
+                .string("BlockCount", Long.toString(v.blockCount()))
+                .string("BackingImageName", doubleEncode(v.backingImageName()))
+                .string("BackingImageChecksum", doubleEncode(v.backingImageChecksum()))
+                .string("CompressionMethod", doubleEncode(v.compressionMethod()))
+                .string("StorageClassName", doubleEncode(v.storageClassName()))
+                .string("DataEngine", doubleEncode(v.dataEngine()))
+                .bytes();
     }
 
     /**
@@ -78,34 +74,30 @@ public final class ConfigCodec {
     // ---------------------------------------------------------------- backup_<name>.cfg
 
     public static byte[] encode(BackupConfig b) {
-        return write(g -> {
-            g.writeStringField("Name", b.name());
-            g.writeStringField("VolumeName", b.volumeName());
-            g.writeStringField("SnapshotName", b.snapshotName());
-            g.writeStringField("SnapshotCreatedAt", b.snapshotCreatedAt());
-            g.writeStringField("CreatedTime", b.createdTime());
-            g.writeStringField("Size", Long.toString(b.size()));
-            writeMap(g, "Labels", b.labels());
-            writeMap(g, "Parameters", b.parameters());
-            g.writeBooleanField("IsIncremental", b.incremental());
-            g.writeStringField("CompressionMethod", b.compressionMethod());
-            g.writeStringField("NewlyUploadedDataSize", Long.toString(b.newlyUploadedDataSize()));
-            g.writeStringField("ReUploadedDataSize", Long.toString(b.reUploadedDataSize()));
-            g.writeNullField("ProcessingBlocks");
-            if (!b.blocks().isEmpty()) {
-                g.writeArrayFieldStart("Blocks");
-                for (BlockRef block : b.blocks()) {
-                    g.writeStartObject();
-                    g.writeNumberField("Offset", block.offset());
-                    g.writeStringField("BlockChecksum", block.checksum());
-                    g.writeEndObject();
-                }
-                g.writeEndArray();
+        GoObject out = new GoObject()
+                .string("Name", b.name())
+                .string("VolumeName", b.volumeName())
+                .string("SnapshotName", b.snapshotName())
+                .string("SnapshotCreatedAt", b.snapshotCreatedAt())
+                .string("CreatedTime", b.createdTime())
+                .string("Size", Long.toString(b.size()))
+                .map("Labels", b.labels())
+                .map("Parameters", b.parameters())
+                .raw("IsIncremental", Boolean.toString(b.incremental()))
+                .string("CompressionMethod", b.compressionMethod())
+                .string("NewlyUploadedDataSize", Long.toString(b.newlyUploadedDataSize()))
+                .string("ReUploadedDataSize", Long.toString(b.reUploadedDataSize()))
+                // Longhorn's struct of unexported fields: {} once its backup has run, nil in the cfg that starts one
+                .raw("ProcessingBlocks", b.inProgress() ? "null" : "{}");
+        if (!b.blocks().isEmpty()) {
+            StringBuilder blocks = new StringBuilder(b.blocks().size() * 100).append('[');
+            for (BlockRef block : b.blocks()) {
+                blocks.append(blocks.length() == 1 ? "" : ",").append("{\"Offset\":").append(block.offset())
+                        .append(",\"BlockChecksum\":").append(GoJson.quote(block.checksum())).append('}');
             }
-            g.writeObjectFieldStart("SingleFile");
-            g.writeStringField("FilePath", b.singleFilePath());
-            g.writeEndObject();
-        });
+            out.raw("Blocks", blocks.append(']').toString());
+        }
+        return out.raw("SingleFile", "{\"FilePath\":" + GoJson.quote(b.singleFilePath()) + "}").bytes();
     }
 
     /**
@@ -207,41 +199,38 @@ public final class ConfigCodec {
 
     // ---------------------------------------------------------------- helpers
 
-    private interface Fields {
-        void write(JsonGenerator g) throws IOException;
+    /** A JSON object written field by field as Go's encoder writes a struct: no spaces, strings as {@link GoJson}. */
+    private static final class GoObject {
+        private final StringBuilder out = new StringBuilder(512).append('{');
+
+        GoObject raw(String field, String json) {
+            out.append(out.length() == 1 ? "" : ",").append(GoJson.quote(field)).append(':').append(json);
+            return this;
+        }
+
+        GoObject string(String field, String value) {
+            return raw(field, GoJson.quote(value));
+        }
+
+        /** A {@code map[string]string}: keys sorted as Go sorts them; empty is null, as Go writes a nil map. */
+        GoObject map(String field, Map<String, String> map) {
+            if (map.isEmpty()) {
+                return raw(field, "null");
+            }
+            StringBuilder json = new StringBuilder().append('{');
+            map.entrySet().stream().sorted(Map.Entry.comparingByKey(GoJson.KEY_ORDER)).forEach(e -> json
+                    .append(json.length() == 1 ? "" : ",").append(GoJson.quote(e.getKey())).append(':').append(GoJson.quote(e.getValue())));
+            return raw(field, json.append('}').toString());
+        }
+
+        byte[] bytes() {
+            return out.append('}').toString().getBytes(StandardCharsets.UTF_8);
+        }
     }
 
-    private static byte[] write(Fields fields) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-        try (JsonGenerator g = JSON.createGenerator(out)) {
-            g.writeStartObject();
-            fields.write(g);
-            g.writeEndObject();
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing JSON to memory cannot fail", e);
-        }
-        return out.toByteArray();
-    }
-
-    private static void writeMap(JsonGenerator g, String field, Map<String, String> map) throws IOException {
-        if (map.isEmpty()) {
-            g.writeNullField(field);
-            return;
-        }
-        g.writeObjectFieldStart(field);
-        for (Map.Entry<String, String> e : new java.util.TreeMap<>(map).entrySet()) {
-            g.writeStringField(e.getKey(), e.getValue());
-        }
-        g.writeEndObject();
-    }
-
-    /** A Go {@code ,string} string field: the value JSON-encoded, then stored as a string. */
+    /** A Go {@code ,string} string field: the value JSON-encoded (as Go encodes it), then stored as a string. */
     static String doubleEncode(String value) {
-        try {
-            return READER.writeValueAsString(value == null ? "" : value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return GoJson.quote(value == null ? "" : value);
     }
 
     /** Reads a field that may be double-encoded ({@code "\"lz4\""}) or plain ({@code "lz4"}). */

@@ -82,6 +82,17 @@ class ConfigCodecTest {
     }
 
     @Test
+    void stringsAreEscapedAsGosJsonMarshalEscapesThem() {
+        BackupConfig b = new BackupConfig("b1", "v1", "", "", "", 0, Map.of("k<", "<>&\u2028\u2029\u0001\u001b\b\f\n\r\t\"\\\u00e9\u007f\uD800"),
+                null, false, "lz4", 0, 0, null, null);
+        assertThat(new String(ConfigCodec.encode(b), StandardCharsets.UTF_8)).contains("\"Labels\":{\"k\\u003c\":"
+                + "\"\\u003c\\u003e\\u0026\\u2028\\u2029\\u0001\\u001b\\b\\f\\n\\r\\t\\\"\\\\\u00e9\u007f\\ufffd\"}");
+        VolumeConfig v = new VolumeConfig("v1", 0, null, "", "", "", 0, "", "", "a<b", "", "v1");
+        assertThat(new String(ConfigCodec.encode(v), StandardCharsets.UTF_8)).as("double-encoded: escaped, then escaped again")
+                .contains("\"CompressionMethod\":\"\\\"a\\\\u003cb\\\"\"");
+    }
+
+    @Test
     void anInProgressCfgHasNoTimeAndNoBlocks() throws Exception {
         BackupConfig started = new BackupConfig("backup-1", "pvc-1", "", "", "", 0, null, null, false, "lz4", 0, 0, null, null);
         JsonNode n = JSON.readTree(ConfigCodec.encode(started));
