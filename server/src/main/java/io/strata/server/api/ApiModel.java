@@ -146,7 +146,7 @@ public final class ApiModel {
             return new Backup(c.name(), c.volumeName(), state, emptyToNull(c.snapshotName()), emptyToNull(c.snapshotCreatedAt()),
                     emptyToNull(c.createdTime()), c.incremental(), entry.volumeSize(), c.size(), c.blocks().size(), c.blockSize(),
                     Compression.fromMethod(c.compressionMethod()).method(), c.newlyUploadedDataSize(), c.reUploadedDataSize(),
-                    new TreeMap<>(c.labels()), BackupUrl.of(targetUrl, c.volumeName(), c.name()).encode(),
+                    new TreeMap<>(c.labels()), BackupUrl.of(targetUrl, c.volumeName(), c.name()).forLonghorn(),
                     "bak://" + c.volumeName() + "/" + c.name(), job == null ? null : Job.id(job.record()),
                     job == null ? null : Progress.of(job), error);
         }
@@ -157,7 +157,7 @@ public final class ApiModel {
             String state = Job.state(r).equals("error") ? "failed" : "in-progress";
             return new Backup(r.backup(), r.volume(), state, r.snapshot(), null, null, !"full".equals(r.mode()), 0, 0, 0, 0,
                     r.compression() == null ? Compression.LZ4.method() : r.compression(), 0, 0,
-                    r.labels() == null ? Map.of() : new TreeMap<>(r.labels()), BackupUrl.of(r.target(), r.volume(), r.backup()).encode(),
+                    r.labels() == null ? Map.of() : new TreeMap<>(r.labels()), BackupUrl.of(r.target(), r.volume(), r.backup()).forLonghorn(),
                     "bak://" + r.volume() + "/" + r.backup(), Job.id(r), Progress.of(job), r.error());
         }
     }

@@ -63,7 +63,8 @@ class CliBackupTest {
         List<String> lines = created.lines().toList();
         assertThat(lines.get(0)).matches("backed up db@s1 as (backup-[0-9a-f]{16}) \\(full: \\d+ new, 0 reused blocks, .* uploaded\\)");
         String name = lines.get(0).replaceAll(".* as (backup-[0-9a-f]{16}) .*", "$1");
-        assertThat(lines.get(1)).isEqualTo("url:    file://" + backups + "?backup=" + name + "&volume=db");
+        assertThat(lines.get(1)).as("Longhorn's spelling, which it accepts")
+                .isEqualTo("url:    vfs://" + backups + "?backup=" + name + "&volume=db");
         assertThat(lines.get(2)).isEqualTo("handle: bak://db/" + name);
         assertThat(backups.resolve("backupstore/volumes")).isDirectory();
 
@@ -93,7 +94,9 @@ class CliBackupTest {
         assertThat(listed.get(1).get("incremental").asBoolean()).isTrue();
 
         String url = listed.get(0).get("url").asText();
+        assertThat(url).startsWith("vfs://");
         assertThat(ok("backup", "inspect", url)).contains("snapshot          s1").contains("handle            bak://db/" + name);
+        assertThat(ok("backup", "inspect", url.replace("vfs://", "file://"))).as("either spelling").contains("bak://db/" + name);
         assertThat(json("backup", "inspect", "bak://db/" + name, "--json").get("url").asText()).isEqualTo(url);
         assertThat(ok("backup", "verify", url)).matches("backup " + name + " is whole: \\d+ blocks verified\n");
 
