@@ -206,7 +206,7 @@ final class BackupCommand extends CommandGroup {
         table.row("uploaded", ByteSize.human(b.newlyUploadedBytes()) + " new, " + ByteSize.human(b.reUploadedBytes()) + " re-uploaded");
         table.row("compression", b.compression());
         table.row("labels", labels(b.labels()));
-        table.row("url", url.encode());
+        table.row("url", url.forLonghorn());
         table.row("handle", b.handle());
         table.print(out());
     }

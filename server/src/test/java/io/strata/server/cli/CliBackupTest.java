@@ -96,7 +96,8 @@ class CliBackupTest {
         String url = listed.get(0).get("url").asText();
         assertThat(url).startsWith("vfs://");
         assertThat(ok("backup", "inspect", url)).contains("snapshot          s1").contains("handle            bak://db/" + name);
-        assertThat(ok("backup", "inspect", url.replace("vfs://", "file://"))).as("either spelling").contains("bak://db/" + name);
+        assertThat(ok("backup", "inspect", url.replace("vfs://", "file://"))).as("either spelling").contains("bak://db/" + name)
+                .contains("url               " + url + "\n");
         assertThat(json("backup", "inspect", "bak://db/" + name, "--json").get("url").asText()).isEqualTo(url);
         assertThat(ok("backup", "verify", url)).matches("backup " + name + " is whole: \\d+ blocks verified\n");
 
