@@ -91,6 +91,7 @@ public final class BackupCatalog {
         if (cfg.inProgress()) {
             return List.of("backup '" + backup + "' is still in progress");
         }
+        volumeSize(cfg); // a block map beyond the volume is corrupt, whatever the blocks hold
         long blockSize = cfg.blockSize();
         Compression compression = Compression.fromMethod(cfg.compressionMethod());
         Map<String, Long> firstOffset = new TreeMap<>();
@@ -110,7 +111,10 @@ public final class BackupCatalog {
                 return;
             }
             try {
-                if (!BlockChecksum.of(compression.decompress(stored.get(), (int) blockSize)).equals(checksum)) {
+                byte[] data = compression.decompress(stored.get(), (int) blockSize);
+                if (data.length != blockSize) {
+                    problems.add(where + " decompresses to " + data.length + " bytes, not the block size " + blockSize);
+                } else if (!BlockChecksum.of(data).equals(checksum)) {
                     problems.add(where + " does not match its checksum");
                 }
             } catch (StrataException.Corrupt e) {
@@ -121,13 +125,52 @@ public final class BackupCatalog {
         return problems;
     }
 
-    /** The snapshot's size: Strata's parameter, else (for a backup made elsewhere) the volume's size. */
-    public long volumeSize(BackupConfig cfg) throws IOException {
-        String size = cfg.parameters().get(BackupStore.VOLUME_SIZE_PARAMETER);
-        if (size != null && size.matches("\\d+")) {
-            return Long.parseLong(size);
+    /**
+     * The block size a backup volume's backups use: its last backup's, else that of its newest complete
+     * backup that reads; empty when it has none (a new backup volume may then choose).
+     */
+    public Optional<Long> blockSize(String volume, VolumeConfig volumeCfg) throws IOException {
+        if (!volumeCfg.lastBackupName().isEmpty()) {
+            try {
+                Optional<BackupConfig> last = backupConfig(volume, volumeCfg.lastBackupName()).filter(b -> !b.inProgress());
+                if (last.isPresent()) {
+                    return Optional.of(last.get().blockSize());
+                }
+            } catch (StrataException e) {
+                // an unreadable last backup: the others tell
+            }
         }
-        return volumeConfig(cfg.volumeName()).map(VolumeConfig::size).orElse(cfg.size());
+        BackupConfig newest = null;
+        for (String name : backups(volume)) {
+            try {
+                Optional<BackupConfig> cfg = backupConfig(volume, name).filter(b -> !b.inProgress());
+                if (cfg.isPresent() && (newest == null || cfg.get().createdTime().compareTo(newest.createdTime()) > 0)) {
+                    newest = cfg.get();
+                }
+            } catch (StrataException e) {
+                // an unreadable cfg says nothing of the block size
+            }
+        }
+        return Optional.ofNullable(newest).map(BackupConfig::blockSize);
+    }
+
+    /**
+     * The snapshot's size: Strata's parameter (exact), else, for a backup made elsewhere, the volume's
+     * size in {@code volume.cfg}, else the end of its last block; every block of the map lies inside it.
+     *
+     * @throws StrataException.Corrupt when a block lies beyond that size
+     */
+    public long volumeSize(BackupConfig cfg) throws IOException {
+        String exact = cfg.parameters().get(BackupConfig.VOLUME_SIZE_PARAMETER);
+        long size;
+        if (exact != null) {
+            size = Long.parseLong(exact); // checked when the cfg was read
+        } else {
+            long end = cfg.blocks().stream().mapToLong(b -> b.offset() + cfg.blockSize()).max().orElse(0);
+            size = volumeConfig(cfg.volumeName()).map(VolumeConfig::size).filter(s -> s > 0).orElse(Math.max(end, cfg.size()));
+        }
+        cfg.checkFits(size, StoreLayout.backupConfig(cfg.volumeName(), cfg.name()));
+        return size;
     }
 
     public Optional<VolumeConfig> volumeConfig(String volume) throws IOException {

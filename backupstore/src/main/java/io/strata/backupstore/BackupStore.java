@@ -35,10 +35,10 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 public final class BackupStore {
     /** Strata's own parameter: the snapshot's size, which Longhorn's cfg does not keep per backup. */
-    public static final String VOLUME_SIZE_PARAMETER = "strata-volume-size";
+    public static final String VOLUME_SIZE_PARAMETER = BackupConfig.VOLUME_SIZE_PARAMETER;
 
     /** Strata's own parameter of an in-progress cfg: the lock its backup holds, so a failed backup's cfg can be told apart. */
-    public static final String LOCK_PARAMETER = "strata-lock";
+    public static final String LOCK_PARAMETER = BackupConfig.LOCK_PARAMETER;
 
     /** Takes a backupstore lock of one volume, by Longhorn's protocol ({@link BackupLock#acquire}). */
     public interface Locks {
@@ -60,7 +60,8 @@ public final class BackupStore {
      * @param name        the backup's name; empty: {@code backup-} and 16 hex characters
      * @param full        re-read every block and re-upload those already stored
      * @param compression for a new backup volume; an existing one keeps its own
-     * @param blockSize   for a new backup volume (2 or 16 MiB); an existing one keeps its own
+     * @param blockSize   2 or 16 MiB, or 0 for the backup volume's own (2 MiB for a new one): a backup volume's
+     *                    block size never changes, so a different one for a volume that has backups is refused
      */
     public record BackupRequest(String volume, Optional<String> name, BackupSource source, boolean full,
                                 Compression compression, long blockSize, Map<String, String> labels, int workers) {}
@@ -119,18 +120,18 @@ public final class BackupStore {
             // an earlier attempt at this backup failed or died: this one starts it again
         }
         String started = now();
+        if (r.blockSize() != 0 && !BackupConfig.isValidBlockSize(r.blockSize())) {
+            throw new StrataException.InvalidArgument("backup block size " + r.blockSize() + " is not 2 MiB or 16 MiB: use 2Mi or 16Mi");
+        }
         VolumeConfig volumeCfg = volumeConfig(volume).orElse(null);
+        BackupConfig base = volumeCfg == null ? null : incrementalBase(r, volumeCfg).orElse(null);
+        long blockSize = blockSize(r, volumeCfg, base);
         if (volumeCfg == null) {
-            volumeCfg = new VolumeConfig(volume, r.source().size(), r.labels(), started, "", "", 0, "", "",
-                    r.compression().method(), "", "v1");
+            volumeCfg = new VolumeConfig(volume, VolumeConfig.roundUp(r.source().size(), blockSize), r.labels(), started, "", "", 0,
+                    "", "", r.compression().method(), "", "v1");
             target.write(StoreLayout.volumeConfig(volume), ConfigCodec.encode(volumeCfg));
         }
         Compression compression = volumeCfg.compression();
-        BackupConfig base = incrementalBase(r, volumeCfg).orElse(null);
-        long blockSize = base != null ? base.blockSize() : r.blockSize();
-        if (blockSize != 2L << 20 && blockSize != 16L << 20) {
-            throw new StrataException.InvalidArgument("backup block size " + blockSize + " is not 2 MiB or 16 MiB");
-        }
 
         TreeSet<Long> blocks = new TreeSet<>();
         for (long[] range : r.source().changedRanges(Optional.ofNullable(base).map(BackupConfig::snapshotName))) {
@@ -222,7 +223,9 @@ public final class BackupStore {
         // if it cannot be updated now, the next backup or deletion rewrites it.
         try {
             VolumeConfig latest = volumeConfig(volume).orElse(volumeCfg);
-            target.write(StoreLayout.volumeConfig(volume), ConfigCodec.encode(new VolumeConfig(volume, r.source().size(),
+            // Longhorn takes only whole blocks as a volume's size; the exact size is this backup's VOLUME_SIZE_PARAMETER
+            target.write(StoreLayout.volumeConfig(volume), ConfigCodec.encode(new VolumeConfig(volume,
+                    VolumeConfig.roundUp(r.source().size(), blockSize),
                     r.labels(), latest.createdTime(), name, started, latest.blockCount() + progress.blocksNew(),
                     latest.backingImageName(), latest.backingImageChecksum(), latest.compressionMethod(),
                     latest.storageClassName(), latest.dataEngine())));
@@ -231,6 +234,25 @@ public final class BackupStore {
                     + "); the next backup of '" + volume + "' may be a full one");
         }
         return done;
+    }
+
+    /**
+     * The block size of this backup: its base's, else the one the volume's backups already use (Longhorn
+     * cannot restore a backup whose map mixes block sizes, and its next incremental merges this map), else
+     * the request's, else 2 MiB.
+     */
+    private long blockSize(BackupRequest r, VolumeConfig volumeCfg, BackupConfig base) throws IOException {
+        Optional<Long> existing = base != null ? Optional.of(base.blockSize())
+                : volumeCfg == null ? Optional.empty() : catalog.blockSize(r.volume(), volumeCfg);
+        if (existing.isPresent()) {
+            if (r.blockSize() != 0 && r.blockSize() != existing.get()) {
+                throw new StrataException.FailedPrecondition("backup volume '" + r.volume() + "' stores blocks of "
+                        + (existing.get() >> 20) + " MiB, and a backup volume's block size cannot change: back up with "
+                        + (existing.get() >> 20) + "Mi, or without a block size");
+            }
+            return existing.get();
+        }
+        return r.blockSize() == 0 ? BackupConfig.DEFAULT_BLOCK_SIZE : r.blockSize();
     }
 
     /** The last backup, when it can serve as the base: readable, complete, and its snapshot still here. */
@@ -269,6 +291,10 @@ public final class BackupStore {
             throw new StrataException.FailedPrecondition("backup '" + backup + "' of volume '" + volume
                     + "' is still in progress: restore it once it is complete");
         }
+        if (!cfg.singleFilePath().isEmpty()) {
+            throw new StrataException.FailedPrecondition("backup '" + backup + "' of volume '" + volume
+                    + "' is a single-file backup, which Strata cannot restore: restore it with Longhorn");
+        }
         long size = volumeSize(cfg);
         if (sink.size() < size) {
             throw new StrataException.OutOfRange("backup '" + backup + "' holds " + size + " bytes; the target volume has only "
@@ -298,6 +324,10 @@ public final class BackupStore {
             } catch (StrataException.Corrupt e) {
                 throw new StrataException.Corrupt("block " + checksum + " at offset " + offset + " of backup '" + backup
                         + "' is damaged: " + e.getMessage(), e);
+            }
+            if (decompressed != blockSize) { // Longhorn's blocks are whole, the last one of a volume too
+                throw new StrataException.Corrupt("block " + checksum + " at offset " + offset + " of backup '" + backup
+                        + "' decompresses to " + decompressed + " bytes, not the block size " + blockSize + ": the stored copy is damaged");
             }
             if (!BlockChecksum.of(data, 0, decompressed).equals(checksum)) {
                 throw new StrataException.Corrupt("block " + checksum + " at offset " + offset + " of backup '" + backup

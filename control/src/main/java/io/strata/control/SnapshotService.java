@@ -89,6 +89,15 @@ public final class SnapshotService {
      */
     public SnapshotView create(SnapshotName name, VolumeName source, Kind kind, boolean full, Map<String, String> labels)
             throws IOException {
+        return create(name, source, kind, full, 0, labels);
+    }
+
+    /**
+     * As {@link #create(SnapshotName, VolumeName, Kind, boolean, Map)}, with the block size of a backup
+     * ({@code bak}) into a new backup volume: 2 or 16 MiB, or 0 for the backup volume's own.
+     */
+    public SnapshotView create(SnapshotName name, VolumeName source, Kind kind, boolean full, long blockSize, Map<String, String> labels)
+            throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(source.value()), KeyedLocks.snapshot(name.value()))) {
             Optional<Jobs.Status> job = jobs.backup(name.value());
             if (job.isPresent()) {
@@ -124,7 +133,7 @@ public final class SnapshotService {
                     throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as an in-cluster snapshot of '"
                             + source + "', not as a backup");
                 }
-                return view(jobs.startBackup(name, source, backupTarget.get(), full, labels));
+                return view(jobs.startBackup(name, source, backupTarget.get(), full, blockSize, labels));
             }
             if (owner.isPresent()) {
                 SnapshotInfo info = volume.snapshot(name);
@@ -147,8 +156,14 @@ public final class SnapshotService {
      */
     public Jobs.Status backup(VolumeName volume, Optional<SnapshotName> snapshot, Optional<String> backup, boolean full,
                               Compression compression, Map<String, String> labels) throws IOException {
+        return backup(volume, snapshot, backup, full, compression, 0, labels);
+    }
+
+    /** As {@link #backup(VolumeName, Optional, Optional, boolean, Compression, Map)}, with a block size: 2 or 16 MiB, or 0 for the backup volume's own. */
+    public Jobs.Status backup(VolumeName volume, Optional<SnapshotName> snapshot, Optional<String> backup, boolean full,
+                              Compression compression, long blockSize, Map<String, String> labels) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(volume.value()))) {
-            return jobs.startBackup(new BackupOrder(volume, snapshot, backupTarget.get(), backup, full, compression, labels));
+            return jobs.startBackup(new BackupOrder(volume, snapshot, backupTarget.get(), backup, full, compression, labels, blockSize));
         }
     }
 

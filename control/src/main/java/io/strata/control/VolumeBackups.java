@@ -21,9 +21,19 @@ public final class VolumeBackups {
     /** Label on a snapshot taken for a backup: the backup's name. */
     public static final String BACKUP_LABEL = "strata.io/backup";
 
-    /** What to back up and how. */
+    /**
+     * What to back up and how.
+     *
+     * @param blockSize 2 or 16 MiB for a new backup volume, or 0 for the backup volume's own (2 MiB for a new one)
+     */
     public record BackupSpec(String targetUrl, VolumeName volume, Optional<SnapshotName> snapshot, boolean full,
-                             Compression compression, Optional<String> name, Map<String, String> labels) {}
+                             Compression compression, Optional<String> name, Map<String, String> labels, long blockSize) {
+        /** A backup in the backup volume's own block size. */
+        public BackupSpec(String targetUrl, VolumeName volume, Optional<SnapshotName> snapshot, boolean full,
+                          Compression compression, Optional<String> name, Map<String, String> labels) {
+            this(targetUrl, volume, snapshot, full, compression, name, labels, 0);
+        }
+    }
 
     /** A backup made: its cfg and where it lives. */
     public record Made(BackupConfig config, BackupUrl url) {
@@ -44,6 +54,16 @@ public final class VolumeBackups {
     /** A fresh backup name, {@code backup-} and 16 hex digits: what a backup is called when no name is given. */
     public static String newBackupName() {
         return "backup-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
+    }
+
+    /**
+     * The block size a user asks for: {@code 2Mi} or {@code 16Mi} (or the same in bytes); null or empty
+     * is 0, the backup volume's own (2 MiB for a new one).
+     *
+     * @throws StrataException.InvalidArgument for any other size
+     */
+    public static long blockSize(String requested) {
+        return BackupConfig.requestedBlockSize(requested);
     }
 
     /** The target-side use cases this works through. */
@@ -81,7 +101,7 @@ public final class VolumeBackups {
         try (SnapshotBackupSource source = new SnapshotBackupSource(volume, snapshot)) {
             BackupConfig cfg = backups.withStore(spec.targetUrl(), (store, target) -> store.backup(new BackupRequest(
                     spec.volume().value(), Optional.of(name), source, spec.full(), spec.compression(),
-                    BackupConfig.DEFAULT_BLOCK_SIZE, spec.labels(), backups.workers()), progress));
+                    spec.blockSize(), spec.labels(), backups.workers()), progress));
             return new Made(cfg, BackupUrl.of(spec.targetUrl(), spec.volume().value(), name));
         } catch (IOException | RuntimeException e) {
             if (taken) {

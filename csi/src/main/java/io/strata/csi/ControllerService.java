@@ -290,7 +290,8 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             VolumeName source = CsiNames.volumeId(sourceId).orElseThrow(() -> new StrataException.NotFound(
                     "source_volume_id names no volume of this plugin"));
             try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(source.value()), "snapshot " + name)) {
-                SnapshotView view = snapshots.create(name, source, parameters.kind(), parameters.full(), parameters.labels());
+                SnapshotView view = snapshots.create(name, source, parameters.kind(), parameters.full(), parameters.blockSize(),
+                        parameters.labels());
                 if (view.error().isPresent()) {
                     // final for the snapshotter: retrying the same snapshot will not mend it
                     throw new StrataException.FailedPrecondition(view.error().get() + "; delete this VolumeSnapshot and take"

@@ -97,14 +97,30 @@ class ControllerRulesTest {
     @MethodSource("snapshotClasses")
     void snapshotClassParametersChooseTheKindAndTheRestAreLabels(Map<String, String> parameters, Kind kind, boolean full,
                                                                  Map<String, String> labels) {
-        assertThat(SnapshotParameters.parse(parameters)).isEqualTo(new SnapshotParameters(kind, full, labels));
+        assertThat(SnapshotParameters.parse(parameters)).isEqualTo(new SnapshotParameters(kind, full, 0, labels));
+    }
+
+    @ParameterizedTest(name = "backupBlockSize {0} is {1} bytes")
+    @CsvSource({"2Mi, 2097152", "16Mi, 16777216", "16777216, 16777216", "2097152, 2097152"})
+    void backupBlockSizeChoosesTheBlocksOfANewBackupVolume(String value, long bytes) {
+        assertThat(SnapshotParameters.parse(Map.of("backupBlockSize", value, "team", "db")))
+                .isEqualTo(new SnapshotParameters(Kind.BAK, false, bytes, Map.of("team", "db")));
     }
 
     @ParameterizedTest
-    @CsvSource({"type, BAK, bak (a backup", "type, Backup, bak (a backup", "backupMode, differential, incremental (the default) or full"})
+    @CsvSource({"type, BAK, bak (a backup", "type, Backup, bak (a backup", "backupMode, differential, incremental (the default) or full",
+            "backupBlockSize, 4Mi, 2Mi (the default for a new backup volume) or 16Mi",
+            "backupBlockSize, 1Gi, 2Mi (the default for a new backup volume) or 16Mi",
+            "backupBlockSize, lots, 2Mi (the default for a new backup volume) or 16Mi"})
     void unknownSnapshotClassValuesNameWhatIsAllowed(String key, String value, String allowed) {
         assertThatThrownBy(() -> SnapshotParameters.parse(Map.of(key, value)))
                 .isExactlyInstanceOf(StrataException.InvalidArgument.class).hasMessageContaining(allowed).hasMessageNotContaining(value);
+    }
+
+    @Test
+    void backupBlockSizeIsForBackupsOnly() {
+        assertThatThrownBy(() -> SnapshotParameters.parse(Map.of("type", "snap", "backupBlockSize", "16Mi")))
+                .isExactlyInstanceOf(StrataException.InvalidArgument.class).hasMessageContaining("applies to type bak only");
     }
 
     @Test

@@ -12,6 +12,10 @@ import java.util.TreeMap;
  * A backup's URL in Longhorn's form, {@code <target>?backup=<name>&volume=<volume>}. Query keys the
  * target already has are kept, and all keys are sorted, as Go's {@code url.Values.Encode} writes
  * them; a URL for a whole backup volume has only {@code volume=}.
+ *
+ * <p>A directory target is {@code file://} or {@code vfs://}, the same directory either way; Longhorn
+ * knows only {@code vfs://}, so a URL shown to people ({@link #forLonghorn()}) is spelled so, and
+ * either spelling is taken back ({@link #sameTarget}).
  */
 public record BackupUrl(String target, String volume, Optional<String> backup) {
     public BackupUrl {
@@ -21,6 +25,21 @@ public record BackupUrl(String target, String volume, Optional<String> backup) {
 
     public static BackupUrl of(String target, String volume, String backup) {
         return new BackupUrl(target, volume, Optional.of(backup));
+    }
+
+    /** The URL as Longhorn takes it (e.g. in a StorageClass's {@code fromBackup}): {@link #encode()}, with {@code vfs://} for {@code file://}. */
+    public String forLonghorn() {
+        return new BackupUrl(longhornTarget(target), volume, backup).encode();
+    }
+
+    /** A target URL in Longhorn's spelling: a directory's {@code file://} is {@code vfs://}; others are as they are. */
+    public static String longhornTarget(String target) {
+        return target.startsWith("file://") ? "vfs://" + target.substring("file://".length()) : target;
+    }
+
+    /** Whether two target URLs name the same target: equal, or equal but for {@code file://} and {@code vfs://}. */
+    public static boolean sameTarget(String a, String b) {
+        return a != null && b != null && longhornTarget(a.strip()).equals(longhornTarget(b.strip()));
     }
 
     public String encode() {

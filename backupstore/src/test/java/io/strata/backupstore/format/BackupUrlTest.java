@@ -28,6 +28,18 @@ class BackupUrlTest {
     }
 
     @Test
+    void peopleAreShownTheVfsSpellingLonghornTakesAndEitherIsTheSameTarget() {
+        assertThat(BackupUrl.of("file:///backups", "pvc-1", "b1").forLonghorn()).isEqualTo("vfs:///backups?backup=b1&volume=pvc-1");
+        assertThat(BackupUrl.of("vfs:///backups", "pvc-1", "b1").forLonghorn()).isEqualTo("vfs:///backups?backup=b1&volume=pvc-1");
+        assertThat(BackupUrl.of("s3://bucket@r/p/", "pvc-1", "b1").forLonghorn()).isEqualTo("s3://bucket@r/p/?backup=b1&volume=pvc-1");
+        assertThat(BackupUrl.of("nfs://server:/export", "pvc-1", "b1").forLonghorn()).startsWith("nfs://server:/export?");
+        assertThat(BackupUrl.sameTarget("file:///backups", "vfs:///backups")).isTrue();
+        assertThat(BackupUrl.sameTarget("vfs:///backups ", "file:///backups")).isTrue();
+        assertThat(BackupUrl.sameTarget("file:///backups", "file:///other")).isFalse();
+        assertThat(BackupUrl.sameTarget("s3://b@r/p/", "vfs://b@r/p/")).isFalse();
+    }
+
+    @Test
     void badUrlsSayWhatIsExpected() {
         assertThatThrownBy(() -> BackupUrl.decode("s3://bucket@r/p")).isExactlyInstanceOf(StrataException.InvalidArgument.class)
                 .hasMessage("'s3://bucket@r/p' is not a backup URL: expected TARGET?backup=NAME&volume=VOLUME");

@@ -20,10 +20,21 @@ import java.util.Map;
  * @param bytesUploaded compressed bytes a backup sent to the target, as of its end
  * @param blocksNew     blocks a backup uploaded, as of its end
  * @param blocksReused  blocks a backup found in the target already, as of its end
+ * @param blockSize     a backup's block size for a new backup volume; 0 (and in records written before it was kept):
+ *                      the backup volume's own, 2 MiB for a new one
  */
 public record JobRecord(String id, Kind kind, State state, String volume, String snapshot, String target, String backup,
                         String mode, Instant created, Instant finished, String error, long bytesDone, long bytesTotal,
-                        String compression, Map<String, String> labels, long bytesUploaded, long blocksNew, long blocksReused) {
+                        String compression, Map<String, String> labels, long bytesUploaded, long blocksNew, long blocksReused,
+                        long blockSize) {
+
+    /** A job whose backup takes the backup volume's block size. */
+    public JobRecord(String id, Kind kind, State state, String volume, String snapshot, String target, String backup,
+                     String mode, Instant created, Instant finished, String error, long bytesDone, long bytesTotal,
+                     String compression, Map<String, String> labels, long bytesUploaded, long blocksNew, long blocksReused) {
+        this(id, kind, state, volume, snapshot, target, backup, mode, created, finished, error, bytesDone, bytesTotal, compression,
+                labels, bytesUploaded, blocksNew, blocksReused, 0);
+    }
 
     /** The error is stored and shown (REST, CLI, UI): a URL it quotes keeps no credentials. */
     public JobRecord {
@@ -47,6 +58,7 @@ public record JobRecord(String id, Kind kind, State state, String volume, String
 
     JobRecord with(State newState, Instant when, String why, BackupProgress progress) {
         return new JobRecord(id, kind, newState, volume, snapshot, target, backup, mode, created, when, why, progress.bytesScanned(),
-                progress.bytesToScan(), compression, labels, progress.bytesUploaded(), progress.blocksNew(), progress.blocksReused());
+                progress.bytesToScan(), compression, labels, progress.bytesUploaded(), progress.blocksNew(), progress.blocksReused(),
+                blockSize);
     }
 }

@@ -70,6 +70,15 @@ public final class Jobs {
      */
     public synchronized Status startBackup(SnapshotName name, VolumeName volume, String targetUrl, boolean full,
                                            Map<String, String> labels) throws IOException {
+        return startBackup(name, volume, targetUrl, full, 0, labels);
+    }
+
+    /**
+     * As {@link #startBackup(SnapshotName, VolumeName, String, boolean, Map)}, with a block size for a new
+     * backup volume: 2 or 16 MiB, or 0 for the backup volume's own.
+     */
+    public synchronized Status startBackup(SnapshotName name, VolumeName volume, String targetUrl, boolean full, long blockSize,
+                                           Map<String, String> labels) throws IOException {
         Optional<JobRecord> existing = table.get(key(JobRecord.Kind.BACKUP, name.value()));
         if (existing.isPresent()) {
             JobRecord job = existing.get();
@@ -89,7 +98,7 @@ public final class Jobs {
             source.createSnapshot(name, snapshotLabels, true);
         }
         JobRecord job = new JobRecord(name.value(), JobRecord.Kind.BACKUP, JobRecord.State.RUNNING, volume.value(), name.value(),
-                targetUrl, backup, full ? "full" : "incremental", clock.instant(), null, null, 0, 0);
+                targetUrl, backup, full ? "full" : "incremental", clock.instant(), null, null, 0, 0, null, null, 0, 0, 0, blockSize);
         table.put(key(job), job);
         submit(job, 0);
         return status(job);
@@ -124,7 +133,7 @@ public final class Jobs {
         }
         JobRecord job = new JobRecord(backup, JobRecord.Kind.BACKUP, JobRecord.State.RUNNING, order.volume().value(), snapshot.value(),
                 order.targetUrl(), backup, order.full() ? "full" : "incremental", clock.instant(), null, null, 0, 0,
-                order.compression().method(), Map.copyOf(order.labels()), 0, 0, 0);
+                order.compression().method(), Map.copyOf(order.labels()), 0, 0, 0, order.blockSize());
         try {
             table.put(key(job), job);
         } catch (IOException | RuntimeException e) {

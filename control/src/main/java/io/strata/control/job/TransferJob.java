@@ -40,7 +40,7 @@ final class TransferJob {
         }
         Compression compression = job.compression() == null ? Compression.LZ4 : Compression.fromMethod(job.compression());
         volumeBackups.backup(new BackupSpec(url.target(), VolumeName.of(job.volume()), Optional.of(snapshot),
-                "full".equals(job.mode()), compression, Optional.of(job.backup()), labels), progress);
+                "full".equals(job.mode()), compression, Optional.of(job.backup()), labels, job.blockSize()), progress);
     }
 
     void runRestore(JobRecord job, BackupProgress progress) throws IOException {

@@ -179,6 +179,18 @@ class JobsTest {
     }
 
     @Test
+    void aBackupJobKeepsItsBlockSizeInItsRecordForAResume() throws Exception {
+        Jobs jobs = jobs();
+        jobs.startBackup(SnapshotName.of("snapshot-1"), VolumeName.of("pvc-1"), target, false, 16L * MiB, Map.of());
+        assertThat(jobs().backup("snapshot-1").orElseThrow().record().blockSize()).as("as stored").isEqualTo(16L * MiB);
+        Jobs.Status done = await(jobs, "snapshot-1");
+        assertThat(done.record().state()).as("error: %s", done.record().error()).isEqualTo(JobRecord.State.COMPLETE);
+        assertThat(done.record().blockSize()).isEqualTo(16L * MiB);
+        BackupConfig written = backups.withStore(target, (s, t) -> s.backupConfig("pvc-1", done.record().backup())).orElseThrow();
+        assertThat(written.blockSize()).isEqualTo(16L * MiB);
+    }
+
+    @Test
     void aJobStoppedWithItsProcessStaysRunningAndIsResumedWithItsLabels() throws Exception {
         GatedTarget.Gate gate = new GatedTarget.Gate().close();
         BackupTargets real = new BackupTargets(Map.of(), tmp.resolve("mounts"), NfsMount.system());

@@ -37,7 +37,9 @@ public final class ApiModel {
     public record CreateSnapshot(String name, String type, Map<String, String> labels, Boolean full) {}
 
     /** @param snapshot an existing snapshot to back up; absent: a snapshot is taken now, and goes with the backup */
-    public record CreateBackup(String snapshot, String name, Boolean full, String compression, Map<String, String> labels) {}
+    /** @param blockSize {@code 2Mi} or {@code 16Mi} for a new backup volume; null for the backup volume's own */
+    public record CreateBackup(String snapshot, String name, Boolean full, String compression, Map<String, String> labels,
+                               String blockSize) {}
 
     public record Restore(String volume, Long sizeBytes) {}
 
@@ -146,7 +148,7 @@ public final class ApiModel {
             return new Backup(c.name(), c.volumeName(), state, emptyToNull(c.snapshotName()), emptyToNull(c.snapshotCreatedAt()),
                     emptyToNull(c.createdTime()), c.incremental(), entry.volumeSize(), c.size(), c.blocks().size(), c.blockSize(),
                     Compression.fromMethod(c.compressionMethod()).method(), c.newlyUploadedDataSize(), c.reUploadedDataSize(),
-                    new TreeMap<>(c.labels()), BackupUrl.of(targetUrl, c.volumeName(), c.name()).encode(),
+                    new TreeMap<>(c.labels()), BackupUrl.of(targetUrl, c.volumeName(), c.name()).forLonghorn(),
                     "bak://" + c.volumeName() + "/" + c.name(), job == null ? null : Job.id(job.record()),
                     job == null ? null : Progress.of(job), error);
         }
@@ -157,7 +159,7 @@ public final class ApiModel {
             String state = Job.state(r).equals("error") ? "failed" : "in-progress";
             return new Backup(r.backup(), r.volume(), state, r.snapshot(), null, null, !"full".equals(r.mode()), 0, 0, 0, 0,
                     r.compression() == null ? Compression.LZ4.method() : r.compression(), 0, 0,
-                    r.labels() == null ? Map.of() : new TreeMap<>(r.labels()), BackupUrl.of(r.target(), r.volume(), r.backup()).encode(),
+                    r.labels() == null ? Map.of() : new TreeMap<>(r.labels()), BackupUrl.of(r.target(), r.volume(), r.backup()).forLonghorn(),
                     "bak://" + r.volume() + "/" + r.backup(), Job.id(r), Progress.of(job), r.error());
         }
     }

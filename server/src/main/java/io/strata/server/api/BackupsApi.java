@@ -8,6 +8,7 @@ import io.strata.control.BackupService;
 import io.strata.control.BackupService.BackupEntry;
 import io.strata.control.BackupTargetSetting;
 import io.strata.control.SnapshotService;
+import io.strata.control.VolumeBackups;
 import io.strata.control.VolumeService;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
@@ -76,10 +77,11 @@ public final class BackupsApi {
         if (volumes.view(volume).isEmpty()) {
             throw VolumesApi.notFound(volume);
         }
-        CreateBackup body = request.bodyOr(CreateBackup.class, new CreateBackup(null, null, null, null, null));
+        CreateBackup body = request.bodyOr(CreateBackup.class, new CreateBackup(null, null, null, null, null, null));
         Compression compression = compression(body.compression());
+        long blockSize = VolumeBackups.blockSize(body.blockSize());
         Jobs.Status job = snapshots.backup(volume, Optional.ofNullable(body.snapshot()).map(SnapshotName::of),
-                Optional.ofNullable(body.name()), Boolean.TRUE.equals(body.full()), compression, Fields.labels(body.labels()));
+                Optional.ofNullable(body.name()), Boolean.TRUE.equals(body.full()), compression, blockSize, Fields.labels(body.labels()));
         Job created = Job.of(job);
         return Response.accepted(JobsApi.JOBS + "/" + created.id(), created);
     }

@@ -62,6 +62,10 @@ final class BackupCommand extends CommandGroup {
                         description = "lz4 (default), gzip, none, or zstd (a Strata extension Longhorn cannot restore); "
                                 + "a backup volume keeps the method of its first backup.")
                 CompressionName compression,
+                @Option(names = "--block-size", paramLabel = "SIZE",
+                        description = "2Mi or 16Mi: the block size of a new backup volume, as Longhorn allows; a backup volume "
+                                + "keeps the block size of its first backup (default: that one, 2Mi for a new one).")
+                String blockSize,
                 @Option(names = "--name", paramLabel = "NAME", description = "The backup's name (default: backup- and 16 hex digits).")
                 String name,
                 @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label to store with the backup; repeatable.")
@@ -75,10 +79,11 @@ final class BackupCommand extends CommandGroup {
             BackupTargets.createDirectory(targetUrl); // through a server, the target is the server's, which exists
         }
         Map<String, String> backupLabels = labels == null ? Map.of() : labels;
+        long blockBytes = VolumeBackups.blockSize(blockSize);
         if (root.server().isPresent()) {
             ServerClient server = root.serverFor(target).orElseThrow(() -> otherTarget(targetUrl));
             ApiModel.Job started = server.backup(ref.volume().value(), new ApiModel.CreateBackup(ref.snapshot().map(Object::toString)
-                    .orElse(null), name, mode == Mode.full, compression.name(), backupLabels));
+                    .orElse(null), name, mode == Mode.full, compression.name(), backupLabels, blockSize));
             ApiModel.Job done = ServerJobs.follow(server, started, err(), "backing up " + ref);
             ApiModel.Backup made = server.backup(done.backupVolume(), done.backup());
             printCreated(BackupJson.Created.of(done, made), json);
@@ -89,7 +94,7 @@ final class BackupCommand extends CommandGroup {
             VolumeBackups.Made made;
             try (ProgressLine line = ProgressLine.start(err(), "backing up " + ref, progress)) {
                 made = services.volumeBackups().backup(new BackupSpec(targetUrl, ref.volume(), ref.snapshot(), mode == Mode.full,
-                        compression.compression, Optional.ofNullable(name), backupLabels), progress);
+                        compression.compression, Optional.ofNullable(name), backupLabels, blockBytes), progress);
             }
             printCreated(BackupJson.Created.of(made, progress), json);
             progress.warnings().forEach(w -> err().println("strata: warning: " + w));
@@ -208,7 +213,7 @@ final class BackupCommand extends CommandGroup {
         table.row("uploaded", ByteSize.human(b.newlyUploadedBytes()) + " new, " + ByteSize.human(b.reUploadedBytes()) + " re-uploaded");
         table.row("compression", b.compression());
         table.row("labels", labels(b.labels()));
-        table.row("url", url.encode());
+        table.row("url", url.forLonghorn());
         table.row("handle", b.handle());
         table.print(out());
     }

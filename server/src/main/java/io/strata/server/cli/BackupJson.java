@@ -46,7 +46,7 @@ final class BackupJson {
                     emptyToNull(c.snapshotCreatedAt()), emptyToNull(c.createdTime()), c.incremental(), entry.volumeSize(),
                     c.size(), c.blocks().size(), c.blockSize(), Compression.fromMethod(c.compressionMethod()).method(),
                     c.newlyUploadedDataSize(), c.reUploadedDataSize(), new TreeMap<>(c.labels()),
-                    BackupUrl.of(targetUrl, c.volumeName(), c.name()).encode(), "bak://" + c.volumeName() + "/" + c.name());
+                    BackupUrl.of(targetUrl, c.volumeName(), c.name()).forLonghorn(), "bak://" + c.volumeName() + "/" + c.name());
         }
 
         static Backup of(ApiModel.Backup b) {
@@ -61,7 +61,7 @@ final class BackupJson {
         static Created of(VolumeBackups.Made made, BackupProgress p) {
             BackupConfig c = made.config();
             return new Created(c.name(), c.volumeName(), c.snapshotName(), c.incremental(), p.blocksNew(), p.blocksReused(),
-                    p.bytesScanned(), p.bytesUploaded(), made.url().encode(), made.handle());
+                    p.bytesScanned(), p.bytesUploaded(), made.url().forLonghorn(), made.handle());
         }
 
         /** A backup a server's job made. */

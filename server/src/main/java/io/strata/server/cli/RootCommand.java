@@ -220,7 +220,7 @@ final class RootCommand implements Runnable {
     Optional<ServerClient> serverFor(String targetOption) throws IOException {
         Optional<ServerClient> found = server();
         if (found.isEmpty() || targetOption == null || targetOption.isBlank()
-                || found.get().backupTarget().url().equals(targetOption.strip())) {
+                || BackupUrl.sameTarget(found.get().backupTarget().url(), targetOption)) {
             return found;
         }
         return Optional.empty();

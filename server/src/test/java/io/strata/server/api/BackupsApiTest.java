@@ -155,6 +155,20 @@ class BackupsApiTest {
     }
 
     @Test
+    void aBackupVolumeOfSixteenMiBBlocksKeepsThem() throws Exception {
+        backup(Map.of("name", "big", "blockSize", "16Mi"));
+        assertThat(api.get("/api/v1/backup-volumes/db/backups/big").expect(200).get("blockSize").asLong()).isEqualTo(16 * MiB);
+        backup(Map.of("name", "next")); // no block size: the backup volume's own
+        assertThat(api.get("/api/v1/backup-volumes/db/backups/next").expect(200).get("blockSize").asLong()).isEqualTo(16 * MiB);
+        ApiHarness.Answer other = api.post("/api/v1/volumes/db/backups", Map.of("name", "small", "blockSize", "2Mi"));
+        JsonNode failed = api.awaitJob(other.header("Location"));
+        assertThat(failed.get("state").asText()).isEqualTo("error");
+        assertThat(failed.get("error").asText()).contains("block size cannot change");
+        assertThat(assertProblem(api.post("/api/v1/volumes/db/backups", Map.of("blockSize", "4Mi")), ProblemType.INVALID_ARGUMENT))
+                .contains("2Mi (the default) or 16Mi");
+    }
+
+    @Test
     void refusals() throws Exception {
         backup(Map.of("name", "one"));
         assertThat(assertProblem(api.post("/api/v1/volumes/db/backups", Map.of("name", "one")), ProblemType.ALREADY_EXISTS))

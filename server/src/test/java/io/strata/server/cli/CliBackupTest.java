@@ -84,7 +84,8 @@ class CliBackupTest {
         List<String> lines = created.lines().toList();
         assertThat(lines.get(0)).matches("backed up db@s1 as (backup-[0-9a-f]{16}) \\(full: \\d+ new, 0 reused blocks, .* uploaded\\)");
         String name = lines.get(0).replaceAll(".* as (backup-[0-9a-f]{16}) .*", "$1");
-        assertThat(lines.get(1)).isEqualTo("url:    file://" + backups + "?backup=" + name + "&volume=db");
+        assertThat(lines.get(1)).as("Longhorn's spelling, which it accepts")
+                .isEqualTo("url:    vfs://" + backups + "?backup=" + name + "&volume=db");
         assertThat(lines.get(2)).isEqualTo("handle: bak://db/" + name);
         assertThat(backups.resolve("backupstore/volumes")).isDirectory();
 
@@ -114,7 +115,10 @@ class CliBackupTest {
         assertThat(listed.get(1).get("incremental").asBoolean()).isTrue();
 
         String url = listed.get(0).get("url").asText();
+        assertThat(url).startsWith("vfs://");
         assertThat(ok("backup", "inspect", url)).contains("snapshot          s1").contains("handle            bak://db/" + name);
+        assertThat(ok("backup", "inspect", url.replace("vfs://", "file://"))).as("either spelling").contains("bak://db/" + name)
+                .contains("url               " + url + "\n");
         assertThat(json("backup", "inspect", "bak://db/" + name, "--json").get("url").asText()).isEqualTo(url);
         assertThat(ok("backup", "verify", url)).matches("backup " + name + " is whole: \\d+ blocks verified\n");
 
@@ -178,5 +182,21 @@ class CliBackupTest {
         assertThat(restore.exitCode()).isEqualTo(ExitCode.CORRUPT.status);
         assertThat(restore.err()).contains("block ").contains("of backup '" + name + "'");
         assertThat(ok("volume", "ls")).doesNotContain("broken");
+    }
+
+    @Test
+    void blockSizeChoosesTheBlocksOfANewBackupVolumeOnly() throws IOException {
+        JsonNode made = json("backup", "create", "db", "--block-size", "16Mi", "--json");
+        assertThat(json("backup", "inspect", made.get("handle").asText(), "--json").get("blockSize").asLong()).isEqualTo(16 * MiB);
+        JsonNode next = json("backup", "create", "db", "--json");
+        assertThat(json("backup", "inspect", next.get("handle").asText(), "--json").get("blockSize").asLong())
+                .as("the backup volume's own").isEqualTo(16 * MiB);
+
+        Cli.Result other = run("backup", "create", "db", "--block-size", "2Mi");
+        assertThat(other.exitCode()).isEqualTo(ExitCode.FAILED_PRECONDITION.status);
+        assertThat(other.err()).contains("block size cannot change");
+        Cli.Result invalid = run("backup", "create", "db", "--block-size", "4Mi");
+        assertThat(invalid.exitCode()).isEqualTo(ExitCode.USAGE.status);
+        assertThat(invalid.err()).contains("2Mi (the default) or 16Mi");
     }
 }

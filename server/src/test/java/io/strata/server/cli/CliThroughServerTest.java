@@ -171,6 +171,8 @@ class CliThroughServerTest {
         assertThat(elsewhere.err()).contains("backs up to file://" + served.resolve("backups")).contains("leave out --target");
         assertThat(remote("backup", "ls", "--target", "file://" + other).ok()).as("reading another target needs no server")
                 .startsWith("no backups in file://" + other);
+        assertThat(remote("backup", "create", "db", "--target", "vfs://" + served.resolve("backups"), "--name", "spelled-vfs").ok())
+                .as("Longhorn's spelling of the server's own target").contains("url:    vfs://" + served.resolve("backups") + "?backup=spelled-vfs");
 
         server.volumes().publish(VolumeName.of("db"), "node-1", false);
         Cli.Result attached = remote("volume", "rm", "db");
