@@ -66,10 +66,6 @@ final class ApiHarness implements AutoCloseable {
         return start(config(tmp));
     }
 
-    static ApiHarness start(ServerConfig config) throws IOException {
-        return new ApiHarness(config.dataDir(), StrataServer.start(config));
-    }
-
     /** A server started from {@code config}, which must serve HTTP. */
     static ApiHarness start(ServerConfig config) throws IOException {
         return new ApiHarness(config.dataDir(), StrataServer.start(config));
