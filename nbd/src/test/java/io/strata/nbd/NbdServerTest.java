@@ -256,7 +256,7 @@ class NbdServerTest {
 
     @Test
     void requestsInFlightAreBounded() throws Exception {
-        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 2, Protocol.MAX_PAYLOAD, SOON, SOON));
+        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 8, 2, Protocol.MAX_PAYLOAD, SOON, SOON));
         vol.flushGate = new CountDownLatch(1);
         try (RawClient client = opened("vol")) {
             for (long handle = 1; handle <= 3; handle++) {
@@ -316,7 +316,7 @@ class NbdServerTest {
 
     @Test
     void stopCutsConnectionsStillBusyAfterTheTimeout() throws Exception {
-        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 8, Protocol.MAX_PAYLOAD, SOON, Duration.ofMillis(300)));
+        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 8, 8, Protocol.MAX_PAYLOAD, SOON, Duration.ofMillis(300)));
         vol.flushGate = new CountDownLatch(1);
         try (RawClient client = opened("vol")) {
             client.send(new Request.Flush(1));
@@ -330,7 +330,7 @@ class NbdServerTest {
 
     @Test
     void connectionsOverTheLimitAreClosed() throws Exception {
-        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 1, 8, Protocol.MAX_PAYLOAD, SOON, SOON));
+        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 1, 1, 8, Protocol.MAX_PAYLOAD, SOON, SOON));
         try (RawClient first = opened("vol"); RawClient second = client()) {
             assertThat(second.closedByServer(SOON)).isTrue();
             assertThat(first.read(1, 0, 1)).containsExactly(0);
@@ -339,7 +339,7 @@ class NbdServerTest {
 
     @Test
     void idleHandshakeTimesOut() throws Exception {
-        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 8, Protocol.MAX_PAYLOAD, Duration.ofMillis(200), SOON));
+        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 8, 8, Protocol.MAX_PAYLOAD, Duration.ofMillis(200), SOON));
         try (RawClient idle = client()) {
             idle.read(18);
             assertThat(idle.closedByServer(SOON)).isTrue();

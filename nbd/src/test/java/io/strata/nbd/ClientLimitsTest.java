@@ -1,0 +1,197 @@
+package io.strata.nbd;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Connection limits with real sockets: a client (on TCP an address: 127.0.0.2 plays the hog,
+ * 127.0.0.1 the bystander; on the unix socket a user) that opens more than its share gets no more,
+ * and the others are served; handshakes that stall are cut after the timeout and give their slots
+ * back.
+ */
+class ClientLimitsTest {
+    private static final Duration SOON = Duration.ofSeconds(5);
+    private static final int TOTAL = 8;
+    private static final int PER_CLIENT = 3;
+    private static final long SIZE = 1 << 20;
+
+    @TempDir
+    Path tmp;
+    private final MemoryExports exports = new MemoryExports();
+    private final List<RawClient> clients = new ArrayList<>();
+    private NbdServer server;
+    private InetAddress hog;
+    private InetAddress bystander;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        exports.add("vol", SIZE, false);
+        hog = InetAddress.getByName("127.0.0.2");
+        bystander = InetAddress.getByName("127.0.0.1");
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        for (RawClient client : clients) {
+            client.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private void start(Duration handshakeTimeout) throws IOException {
+        NbdConfig config = NbdConfig.of(tmp.resolve("nbd.sock"), Optional.of(NbdConfig.loopback(0)))
+                .withConnectionLimits(TOTAL, PER_CLIENT).withHandshakeTimeout(handshakeTimeout);
+        server = NbdServer.start(config, exports);
+    }
+
+    private RawClient tcp(InetAddress from) throws IOException {
+        InetSocketAddress address = server.tcpAddress().orElseThrow();
+        RawClient client = RawClient.connect(address, from);
+        clients.add(client);
+        return client;
+    }
+
+    private RawClient unix() throws IOException {
+        RawClient client = RawClient.connect(server.unixSocket());
+        clients.add(client);
+        return client;
+    }
+
+    private static void assertServes(RawClient client) throws IOException {
+        assertThat(client.open("vol", false)).isEqualTo(SIZE);
+        client.write(1, 4096, new byte[] {7, 7});
+        assertThat(client.readSimpleReply()).isEqualTo(new RawClient.SimpleReply(0, 1));
+        assertThat(client.read(2, 4096, 2)).containsExactly(7, 7);
+    }
+
+    @Test
+    void aClientOverItsShareIsRefusedAndAnotherIsStillServed() throws Exception {
+        start(SOON);
+        List<RawClient> admitted = new ArrayList<>();
+        for (int i = 0; i < PER_CLIENT; i++) {
+            RawClient held = tcp(hog);
+            assertThat(held.open("vol", false)).isEqualTo(SIZE);
+            admitted.add(held);
+        }
+        // the hog tries to take every slot the server has: the ones past its share are closed at once
+        for (int i = PER_CLIENT; i < TOTAL; i++) {
+            assertThat(tcp(hog).closedByServer(SOON)).as("connection %d of the hog", i + 1).isTrue();
+        }
+        assertServes(tcp(bystander));
+        assertServes(unix());
+        for (RawClient held : admitted) {
+            assertThat(held.read(3, 4096, 2)).as("the hog's own connections still work").containsExactly(7, 7);
+        }
+    }
+
+    @Test
+    void aClientGetsItsSlotsBackWhenItsConnectionsEnd() throws Exception {
+        start(SOON);
+        List<RawClient> held = new ArrayList<>();
+        for (int i = 0; i < PER_CLIENT; i++) {
+            RawClient client = tcp(hog);
+            assertThat(client.open("vol", false)).isEqualTo(SIZE);
+            held.add(client);
+        }
+        assertThat(tcp(hog).closedByServer(SOON)).isTrue();
+        held.getFirst().close();
+        RawClient again = null;
+        for (int attempt = 0; attempt < 50 && again == null; attempt++) { // the server notices the close a moment later
+            RawClient candidate = tcp(hog);
+            try {
+                candidate.open("vol", false);
+                again = candidate;
+            } catch (IOException | AssertionError stillFull) {
+                Thread.sleep(20);
+            }
+        }
+        assertThat(again).as("a slot given back is taken again").isNotNull();
+        assertServes(tcp(bystander));
+    }
+
+    @Test
+    void theTotalStillBoundsEveryClientTogether() throws Exception {
+        start(SOON);
+        // TOTAL / PER_CLIENT + 1 clients of PER_CLIENT connections each would exceed the total
+        List<InetAddress> peers = List.of(InetAddress.getByName("127.0.0.3"), InetAddress.getByName("127.0.0.4"),
+                InetAddress.getByName("127.0.0.5"));
+        int admitted = 0;
+        for (InetAddress peer : peers) {
+            for (int i = 0; i < PER_CLIENT; i++) {
+                RawClient client = tcp(peer);
+                if (admitted < TOTAL) {
+                    assertThat(client.open("vol", false)).isEqualTo(SIZE);
+                    admitted++;
+                } else {
+                    assertThat(client.closedByServer(SOON)).as("connection %d in all", admitted + 1).isTrue();
+                }
+            }
+        }
+        assertThat(admitted).isEqualTo(TOTAL);
+    }
+
+    @Test
+    void aUnixClientIsItsUserAndHasAShareToo() throws Exception {
+        start(SOON);
+        for (int i = 0; i < PER_CLIENT; i++) {
+            assertThat(unix().open("vol", false)).isEqualTo(SIZE);
+        }
+        assertThat(unix().closedByServer(SOON)).as("one user past its share on the unix socket").isTrue();
+        assertServes(tcp(bystander));
+    }
+
+    @Test
+    void stalledHandshakesAreCutAfterTheTimeoutAndFreeTheirSlots() throws Exception {
+        start(Duration.ofMillis(300));
+        List<RawClient> stalled = new ArrayList<>();
+        for (int i = 0; i < PER_CLIENT; i++) {
+            RawClient client = tcp(hog);
+            client.read(18); // the greeting; then nothing, ever
+            stalled.add(client);
+        }
+        long start = System.nanoTime();
+        for (RawClient client : stalled) {
+            assertThat(client.closedByServer(SOON)).isTrue();
+        }
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SOON);
+        RawClient after = tcp(hog);
+        assertThat(after.open("vol", false)).as("the hog's slots came back when its handshakes were cut").isEqualTo(SIZE);
+        Thread.sleep(500);
+        assertThat(after.read(1, 0, 1)).as("the timeout is for the handshake only").containsExactly(0);
+    }
+
+    @Test
+    void aHandshakeThatTricklesIsCutAllTheSame() throws Exception {
+        start(Duration.ofMillis(300));
+        RawClient slow = tcp(hog);
+        slow.greet(false);
+        long start = System.nanoTime();
+        boolean closed = false;
+        // one byte of an option now and then: never idle, never done
+        for (int i = 0; i < 40 && !closed; i++) {
+            try {
+                slow.send(java.nio.ByteBuffer.wrap(new byte[] {0x49}));
+            } catch (IOException cut) {
+                closed = true;
+                break;
+            }
+            closed = slow.closedByServer(Duration.ofMillis(50));
+        }
+        assertThat(closed).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
+    }
+}
