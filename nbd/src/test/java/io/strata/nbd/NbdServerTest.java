@@ -496,4 +496,29 @@ class NbdServerTest {
             }
         }).isInstanceOf(EOFException.class);
     }
+
+    @Test
+    void anExportNotReadyIsRefusedWithTheReasonAndLeavesTheConnectionOpen() throws Exception {
+        start(config());
+        exports.notReady.put("vol", "volume 'vol' is still being restored from backup b (42%); wait until it is ready");
+        try (RawClient client = client()) {
+            client.greet(true);
+            byte[] name = "vol".getBytes();
+            client.sendOption(7, ByteBuffer.allocate(6 + name.length).putInt(name.length).put(name).putShort((short) 0).flip());
+            RawClient.OptionAnswer refused = client.readOptionReply();
+            assertThat(refused.type()).isEqualTo(io.strata.nbd.protocol.OptionError.UNKNOWN.code());
+            assertThat(new String(refused.data().array(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("volume 'vol' is still being restored from backup b (42%); wait until it is ready");
+            assertThat(exports.openLeases.get()).isZero();
+
+            exports.notReady.remove("vol"); // the restore is done: the same connection may try again
+            client.sendOption(7, ByteBuffer.allocate(6 + name.length).putInt(name.length).put(name).putShort((short) 0).flip());
+            RawClient.OptionAnswer info;
+            do {
+                info = client.readOptionReply();
+            } while (info.type() == 3);
+            assertThat(info.type()).as("ACK of GO").isEqualTo(1);
+            assertThat(client.read(1, 0, 1)).containsExactly(0);
+        }
+    }
 }
