@@ -64,4 +64,16 @@ class FileSizeLimitTest {
             volume.writeAt(ByteBuffer.wrap(new byte[] {9}), EXT4_LARGEST_VOLUME - 1);
         }
     }
+
+    @Test
+    void theStoreSaysHowLargeAVolumeMayBe() throws IOException {
+        MemoryStorage storage = new MemoryStorage();
+        try (VolumeStore store = VolumeStore.open(DATA, storage)) {
+            assertThat(store.largestVolume()).isEqualTo(VolumeStore.MAX_SIZE);
+        }
+        storage.setLargestFile(EXT4_LARGEST_FILE);
+        try (VolumeStore store = VolumeStore.open(DATA, storage)) {
+            assertThat(store.largestVolume()).isEqualTo(EXT4_LARGEST_VOLUME);
+        }
+    }
 }

@@ -95,6 +95,8 @@ class LargeVolumesApiTest {
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.OUT_OF_RANGE);
                         assertThat(e.getStatus().getDescription()).contains("(ext4)").contains(LIMIT);
                     });
+            assertThat(csi.controller().getCapacity(io.strata.csi.v1.GetCapacityRequest.getDefaultInstance()).getMaximumVolumeSize()
+                    .getValue()).as("the largest volume that fits, for the scheduler's capacity tracking").isEqualTo(17592184991744L);
             String id = csi.controller().createVolume(CreateVolumeRequest.newBuilder().setName("pvc-big")
                     .setCapacityRange(CapacityRange.newBuilder().setRequiredBytes(15 * TiB)).addVolumeCapabilities(capability).build())
                     .getVolume().getVolumeId();
