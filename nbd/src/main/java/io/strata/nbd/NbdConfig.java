@@ -16,11 +16,14 @@ import java.util.Optional;
  *                            a live one (another server answers) is an error. Created with mode 0600:
  *                            whoever can connect can read and write every volume
  * @param tcp                 also listen on TCP, e.g. {@link #loopback(int)}; port 0 picks a free one
- * @param maxConnections      connections served at once; more are closed as soon as accepted
- * @param maxConnectionsPerClient connections one client (on the unix socket a user, on TCP an
- *                            address) may hold at once, so that no client can take all of
- *                            {@code maxConnections} and lock the others out; more are closed as
- *                            soon as accepted
+ * @param maxConnections      connections served at once to the server's own user on the unix socket
+ *                            (the node's attachments, the CLI), and as many again to everyone else
+ *                            (TCP peers, other users), so that others can never crowd out the node;
+ *                            more are closed as soon as accepted
+ * @param maxConnectionsPerClient connections one client other than the server's own user (on TCP an
+ *                            address, on the unix socket a user) may hold at once, so that no client
+ *                            can take all of {@code maxConnections} and lock the others out; more are
+ *                            closed as soon as accepted. See {@link ClientLimits}
  * @param maxRequestsInFlight requests of one connection being worked on in the background at once;
  *                            past it the server stops reading that connection's socket
  * @param maxBytesInFlight    payload bytes those requests may hold at once (at least

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,8 @@ public final class NbdServer implements AutoCloseable {
             Thread.ofPlatform().daemon().name("nbd-timer").factory());
     private final NbdCounters counters;
     private final ClientLimits limits;
+    /** Who owns the unix socket: the user the server runs as. */
+    private final Optional<UserPrincipal> serverUser;
     /** Refusals and stalled handshakes: what a hostile client can cause at any rate. */
     private final RateLimitedLog clientWarnings = new RateLimitedLog(LOG, Duration.ofSeconds(10), System::nanoTime);
     private volatile boolean closed;
@@ -68,6 +71,7 @@ public final class NbdServer implements AutoCloseable {
         this.unix = unix;
         this.tcp = tcp;
         this.limits = new ClientLimits(config.maxConnections(), config.maxConnectionsPerClient());
+        this.serverUser = ownerOf(config.unixSocket());
     }
 
     /** Binds the sockets and starts serving. */
@@ -128,6 +132,14 @@ public final class NbdServer implements AutoCloseable {
         }
     }
 
+    private static Optional<UserPrincipal> ownerOf(Path socket) {
+        try {
+            return Optional.of(Files.getOwner(socket, LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException | UnsupportedOperationException unknown) {
+            return Optional.empty(); // then only root counts as the server's own user
+        }
+    }
+
     /** The unix socket the server listens on. */
     public Path unixSocket() {
         return config.unixSocket();
@@ -173,7 +185,7 @@ public final class NbdServer implements AutoCloseable {
             closeQuietly(channel);
             return;
         }
-        String client = ClientLimits.clientOf(channel);
+        ClientLimits.Client client = ClientLimits.clientOf(channel, serverUser);
         Optional<String> refused = limits.admit(client);
         if (refused.isPresent()) {
             clientWarnings.warn("refusing an NBD connection: " + refused.get());
@@ -204,7 +216,7 @@ public final class NbdServer implements AutoCloseable {
         connections.put(connection, thread);
         var deadline = timer.schedule(() -> {
             if (!connection.handshakeDone()) {
-                clientWarnings.warn("NBD connection " + id + " from " + client + " did not choose an export within "
+                clientWarnings.warn("NBD connection " + id + " from " + client.name() + " did not choose an export within "
                         + config.handshakeTimeout() + ": closing it");
                 connection.abort();
             }

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Connection limits with real sockets: a client (on TCP an address: 127.0.0.2 plays the hog,
- * 127.0.0.1 the bystander; on the unix socket a user) that opens more than its share gets no more,
- * and the others are served; handshakes that stall are cut after the timeout and give their slots
- * back.
+ * 127.0.0.1 the bystander) that opens more than its share gets no more, and the others are served;
+ * the server's own user on the unix socket (the node's attachments) has connections of its own that
+ * others cannot take; handshakes that stall are cut after the timeout and give their slots back.
  */
 class ClientLimitsTest {
     private static final Duration SOON = Duration.ofSeconds(5);
@@ -145,13 +145,21 @@ class ClientLimitsTest {
     }
 
     @Test
-    void aUnixClientIsItsUserAndHasAShareToo() throws Exception {
+    void theServersOwnUserIsNeverCrowdedOutByOthers() throws Exception {
         start(SOON);
-        for (int i = 0; i < PER_CLIENT; i++) {
-            assertThat(unix().open("vol", false)).isEqualTo(SIZE);
+        // others take every slot they may: TOTAL connections from several addresses
+        int others = 0;
+        for (int peer = 3; others < TOTAL; peer++) {
+            for (int i = 0; i < PER_CLIENT && others < TOTAL; i++, others++) {
+                assertThat(tcp(InetAddress.getByName("127.0.0." + peer)).open("vol", false)).isEqualTo(SIZE);
+            }
         }
-        assertThat(unix().closedByServer(SOON)).as("one user past its share on the unix socket").isTrue();
-        assertServes(tcp(bystander));
+        assertThat(tcp(InetAddress.getByName("127.0.0.20")).closedByServer(SOON)).as("others are full").isTrue();
+        // the node's attachments (this test runs as the server's user) still get TOTAL connections of their own
+        for (int i = 0; i < TOTAL; i++) {
+            assertThat(unix().open("vol", false)).as("own connection %d", i + 1).isEqualTo(SIZE);
+        }
+        assertThat(unix().closedByServer(SOON)).as("and no more than that").isTrue();
     }
 
     @Test

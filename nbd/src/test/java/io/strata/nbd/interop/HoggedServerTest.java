@@ -15,9 +15,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Real clients are served while another client tries to hold every connection the server has: the
- * hog (TCP from 127.0.0.2) opens as many connections as the server takes in all and sits in the
- * handshake; nbdinfo and qemu-img, over TCP from 127.0.0.1 and over the unix socket, still work.
+ * Real clients are served while others try to hold every connection the server has: a hog (TCP
+ * from 127.0.0.2) opens as many connections as the server takes in all and sits in the handshake,
+ * and nbdinfo and qemu-img, over TCP from 127.0.0.1 and over the unix socket, still work; hogs from
+ * many addresses take every slot TCP peers may have, and the unix socket still serves the node.
  */
 class HoggedServerTest extends ServedStore {
     private static final int TOTAL = 8;
@@ -44,12 +45,17 @@ class HoggedServerTest extends ServedStore {
 
     /** Opens {@code count} connections from 127.0.0.2 that read the greeting and then say nothing. */
     private int hogConnections(int count) throws IOException {
+        return hogConnections("127.0.0.2", count);
+    }
+
+    /** Opens {@code count} connections from {@code address} that read the greeting and then say nothing. */
+    private int hogConnections(String address, int count) throws IOException {
         InetSocketAddress server = this.server.tcpAddress().orElseThrow();
         int greeted = 0;
         for (int i = 0; i < count; i++) {
             SocketChannel channel = SocketChannel.open();
             hog.add(channel);
-            channel.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+            channel.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
             channel.connect(server);
             ByteBuffer greeting = ByteBuffer.allocate(18);
             try {
@@ -74,5 +80,18 @@ class HoggedServerTest extends ServedStore {
         assertThat(Tools.run("nbdinfo", "--size", uri("vol1")).ok().stdout().trim()).isEqualTo(Long.toString(SIZE));
         assertThat(Tools.run("qemu-img", "info", "--output=json", tcpUri("vol1")).ok().stdout())
                 .contains("\"virtual-size\": " + SIZE);
+    }
+
+    @Test
+    void theNodesOwnClientsAreServedWhileManyAddressesHogTheRest() throws Exception {
+        volume("vol1");
+        int held = 0;
+        for (int peer = 2; peer <= 1 + TOTAL / PER_CLIENT; peer++) {
+            held += hogConnections("127.0.0." + peer, PER_CLIENT);
+        }
+        assertThat(held).isEqualTo(TOTAL);
+        assertThat(hogConnections("127.0.0.30", 1)).as("every slot for others is taken").isZero();
+        assertThat(Tools.run("nbdinfo", "--size", uri("vol1")).ok().stdout().trim()).isEqualTo(Long.toString(SIZE));
+        assertThat(Tools.run("qemu-img", "info", "--output=json", uri("vol1")).ok().stdout()).contains("\"virtual-size\": " + SIZE);
     }
 }
