@@ -202,4 +202,63 @@ class ClientLimitsTest {
         assertThat(closed).isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(2));
     }
+
+    /**
+     * A second user, as a real process (run as {@code nobody} by setpriv; the socket is opened to it
+     * for the test): it gets its share and no more, though the server's own user gets more.
+     */
+    @Test
+    void anotherUserOnTheUnixSocketHasAShareLikeAnyClient() throws Exception {
+        boolean root = "0".equals(output("id", "-u").strip());
+        boolean tools = java.nio.file.Files.isExecutable(Path.of("/usr/bin/setpriv")) && java.nio.file.Files.isExecutable(Path.of("/usr/bin/python3"));
+        String ci = System.getenv("CI");
+        if (!(root && tools)) {
+            String why = "needs root, /usr/bin/setpriv (util-linux) and /usr/bin/python3 to connect as a second user";
+            if (ci != null && !ci.isBlank() && !ci.equalsIgnoreCase("false")) {
+                org.junit.jupiter.api.Assertions.fail(why);
+            }
+            org.junit.jupiter.api.Assumptions.abort(why);
+        }
+        Path dir = java.nio.file.Files.createDirectories(tmp.resolve("shared"));
+        java.nio.file.Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        java.nio.file.Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx--x--x"));
+        server = NbdServer.start(NbdConfig.of(dir.resolve("nbd.sock"), Optional.empty()).withConnectionLimits(TOTAL, PER_CLIENT), exports);
+        java.nio.file.Files.setPosixFilePermissions(server.unixSocket(), java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
+        // opens PER_CLIENT + 2 connections, counts those that were greeted, and holds them until the end
+        String script = """
+                import socket, sys
+                greeted = 0
+                held = []
+                for i in range(int(sys.argv[2])):
+                    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    s.connect(sys.argv[1])
+                    s.settimeout(5)
+                    data = b""
+                    try:
+                        while len(data) < 18:
+                            chunk = s.recv(18 - len(data))
+                            if not chunk:
+                                break
+                            data += chunk
+                    except OSError:
+                        pass
+                    if len(data) == 18:
+                        greeted += 1
+                    held.append(s)
+                print(greeted)
+                """;
+        String greeted = output("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "/usr/bin/python3", "-c", script,
+                server.unixSocket().toString(), Integer.toString(PER_CLIENT + 2));
+        assertThat(greeted.strip()).as("connections of user nobody that were served").isEqualTo(Integer.toString(PER_CLIENT));
+        for (int i = 0; i < PER_CLIENT + 2; i++) {
+            assertThat(unix().open("vol", false)).as("the server's own user is not held to that share").isEqualTo(SIZE);
+        }
+    }
+
+    private static String output(String... argv) throws Exception {
+        Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes());
+        assertThat(process.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
 }
