@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param maxConnectionsPerClient connections one client other than the server's own user (on TCP an
  *                            address, on the unix socket a user) may hold at once, so that no client
  *                            can take all of {@code maxConnections} and lock the others out; more are
- *                            closed as soon as accepted. See {@link ClientLimits}
+ *                            closed as soon as accepted
  * @param maxRequestsInFlight requests of one connection being worked on in the background at once;
  *                            past it the server stops reading that connection's socket
  * @param maxBytesInFlight    payload bytes those requests may hold at once (at least
@@ -34,7 +34,7 @@ import java.util.Optional;
  */
 public record NbdConfig(Path unixSocket, Optional<InetSocketAddress> tcp, int maxConnections, int maxConnectionsPerClient,
                         int maxRequestsInFlight, int maxBytesInFlight, Duration handshakeTimeout, Duration stopTimeout) {
-    /** Connections served at once, by default. */
+    /** Connections served at once to the server's own user, and to everyone else, by default. */
     public static final int DEFAULT_MAX_CONNECTIONS = 256;
     /**
      * Connections of one client, by default: far more than a client needs (the kernel's nbd-client

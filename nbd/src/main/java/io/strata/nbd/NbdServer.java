@@ -32,9 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>A client that sends a malformed or hostile frame loses its connection; no other client, and
  * no data, notices. A client that opens too many connections, or never finishes its handshake,
- * cannot lock others out: see {@link ClientLimits} and {@link NbdConfig#handshakeTimeout()}. {@link #close()} stops gracefully: no new connections, every connection
- * answers the requests it has read and closes, the rest are cut after
- * {@link NbdConfig#stopTimeout()}.
+ * cannot lock others out: see {@link ClientLimits} and {@link NbdConfig#handshakeTimeout()}.
+ * {@link #close()} stops gracefully: no new connections, every connection answers the requests it
+ * has read and closes, the rest are cut after {@link NbdConfig#stopTimeout()}.
  *
  * <p>Threads: one platform thread per connection reads requests and answers the quick ones
  * itself (a blocking read on a platform thread is the shortest path from the socket to the

@@ -255,6 +255,19 @@ class ClientLimitsTest {
         }
     }
 
+    @Test
+    void limitsThatCannotWorkAreRefused() {
+        NbdConfig defaults = NbdConfig.of(tmp.resolve("nbd.sock"), Optional.empty());
+        assertThat(defaults.maxConnections()).isEqualTo(256);
+        assertThat(defaults.maxConnectionsPerClient()).isEqualTo(32);
+        assertThat(defaults.handshakeTimeout()).isEqualTo(Duration.ofSeconds(10));
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> defaults.withConnectionLimits(8, 9))
+                .isExactlyInstanceOf(io.strata.domain.StrataException.InvalidArgument.class)
+                .hasMessage("NBD connections per client (9) cannot exceed the connections in all (8)");
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> defaults.withConnectionLimits(8, 0))
+                .isExactlyInstanceOf(io.strata.domain.StrataException.InvalidArgument.class);
+    }
+
     private static String output(String... argv) throws Exception {
         Process process = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String out = new String(process.getInputStream().readAllBytes());
