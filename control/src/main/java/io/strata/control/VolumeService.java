@@ -392,6 +392,11 @@ public final class VolumeService {
         }
     }
 
+    /** The largest volume that may be made here: {@link #MAX_SIZE}, or less where the data directory's file system is smaller. */
+    public long largestVolume() throws IOException {
+        return volumes.largestVolume();
+    }
+
     /** Bytes free for new volumes on the data directory's file system. */
     public long capacity() throws IOException {
         return Files.getFileStore(dataDir).getUsableSpace();

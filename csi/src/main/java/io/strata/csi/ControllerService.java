@@ -246,7 +246,7 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             }
             // volumes are thin: free space bounds what they hold in all, not how large one may be
             return GetCapacityResponse.newBuilder().setAvailableCapacity(volumes.capacity())
-                    .setMaximumVolumeSize(Int64Value.of(VolumeService.MAX_SIZE)).build();
+                    .setMaximumVolumeSize(Int64Value.of(volumes.largestVolume())).build();
         });
     }
 

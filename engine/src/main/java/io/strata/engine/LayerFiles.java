@@ -91,12 +91,20 @@ final class LayerFiles {
         return allocated;
     }
 
-    /** Deletes layer files the metadata does not name: what a crashed operation made or meant to delete. */
+    /** Checks that the volume's files may grow to hold {@code size} bytes of volume; see {@link FileSizeLimit}. */
+    void requireRoomFor(long size) throws IOException {
+        FileSizeLimit.require(storage, dir, meta.name(), size);
+    }
+
+    /**
+     * Deletes layer files the metadata does not name: what a crashed operation made or meant to
+     * delete; and a size probe a crash left.
+     */
     void removeOrphans() throws IOException {
         boolean removed = false;
         for (String file : storage.list(dir)) {
             int id = Layer.idOf(file);
-            if (id > 0 && !layers.containsKey(id)) {
+            if ((id > 0 && !layers.containsKey(id)) || file.equals(Storage.SIZE_PROBE)) {
                 storage.delete(dir.resolve(file));
                 removed = true;
             }

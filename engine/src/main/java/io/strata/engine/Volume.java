@@ -54,6 +54,7 @@ public final class Volume implements BlockDevice {
     /** Creates an empty volume in an existing, empty directory. */
     static Volume create(Storage storage, Path dir, VolumeName name, long size) throws IOException {
         checkSize(size);
+        FileSizeLimit.require(storage, dir, name, size);
         Layer.create(storage, dir, 1, 1, size / Layout.BLOCK).close();
         storage.syncDirectory(dir);
         MetaFile.commit(storage, dir, new VolumeMeta(name, size, Instant.now(), 2, 1, List.of(new LayerRecord(1, 0, size, null))));
@@ -345,6 +346,7 @@ public final class Volume implements BlockDevice {
             if (newSize == m.size()) {
                 return;
             }
+            files.requireRoomFor(newSize);
             ioGate.enterExclusive();
             try {
                 files.commit(m.withSize(newSize).mapLayer(m.headId(), l -> l.withSize(newSize)));

@@ -40,6 +40,8 @@ public final class VolumeStore implements AutoCloseable {
     /** Names being created or cloned, not yet in place. */
     private final Set<VolumeName> reserved = new HashSet<>();
     private boolean closed;
+    /** {@link #largestVolume()}, once learnt: the file system under the data directory does not change while it is open. */
+    private long largestVolume;
 
     private VolumeStore(Storage storage, Path volumesDir, Closeable processLock) {
         this.storage = storage;
@@ -175,6 +177,20 @@ public final class VolumeStore implements AutoCloseable {
             open.put(name, volume);
         }
         return volume;
+    }
+
+    /**
+     * The largest volume this data directory holds: {@link #MAX_SIZE}, or less where the file
+     * system's largest file is smaller (ext4 with 4 KiB blocks: 16 TiB − 1 MiB − 4 KiB), as create
+     * and expand check it.
+     */
+    public synchronized long largestVolume() throws IOException {
+        checkOpen();
+        if (largestVolume == 0) {
+            long largestFile = storage.largestFile(volumesDir, Layout.DATA_OFFSET + MAX_SIZE);
+            largestVolume = Math.max(0, largestFile - Layout.DATA_OFFSET) / Layout.BLOCK * Layout.BLOCK;
+        }
+        return largestVolume;
     }
 
     public synchronized boolean exists(VolumeName name) {

@@ -21,6 +21,7 @@ import java.util.Optional;
  * that the lease closes; {@code growable:VOLUME} is the volume's head too, read-write, but advertised
  * as large as a volume may ever be ({@link GrowableDevice}): a client that learns the size only when
  * it connects (nbdfuse, the kernel) can then use the room an expansion adds without reconnecting.
+ * None of them opens while the volume is being filled ({@link VolumeReadiness}).
  *
  * <p>Why several connections may share an export ({@link Export}'s contract): every lease on a
  * volume gets the one {@link Volume} object the store keeps open, so all connections write into
@@ -37,9 +38,21 @@ public final class EngineExports implements Exports {
     public static final String GROWABLE_PREFIX = "growable:";
 
     private final VolumeStore store;
+    private final VolumeReadiness readiness;
 
+    /** Exports every volume of a store that nothing fills in the background (tools, tests): see {@link VolumeReadiness#ALWAYS}. */
     public EngineExports(VolumeStore store) {
+        this(store, VolumeReadiness.ALWAYS);
+    }
+
+    /**
+     * Exports the volumes of {@code store}, each once {@code readiness} says it is: an export of a
+     * volume still being restored or cloned fails to open, with the reason, and never serves the
+     * zeroes it holds where its content has not arrived yet.
+     */
+    public EngineExports(VolumeStore store, VolumeReadiness readiness) {
         this.store = store;
+        this.readiness = readiness;
     }
 
     @Override
@@ -70,17 +83,25 @@ public final class EngineExports implements Exports {
         }
     }
 
-    /** The open volume named {@code text}, or empty when there is none (or the text is no name). */
+    /**
+     * The open volume named {@code text}, or empty when there is none (or the text is no name).
+     *
+     * @throws StrataException.Unavailable        while the volume is being filled (see {@link VolumeReadiness})
+     * @throws StrataException.FailedPrecondition when filling it failed
+     */
     private Optional<Volume> volume(String text) throws IOException {
         Optional<VolumeName> volumeName = volumeName(text);
         if (volumeName.isEmpty()) {
             return Optional.empty();
         }
+        Volume volume;
         try {
-            return Optional.of(store.open(volumeName.get())); // looks the volume up itself: no exists() first
+            volume = store.open(volumeName.get()); // looks the volume up itself: no exists() first
         } catch (StrataException.NotFound none) {
             return Optional.empty();
         }
+        readiness.requireReady(volumeName.get()); // for its snapshots and its growable view too
+        return Optional.of(volume);
     }
 
     private static Optional<VolumeName> volumeName(String text) {

@@ -112,16 +112,8 @@ final class Handshake {
 
     /** INFO or GO: the export's details; for GO a session that the caller enters. */
     private Optional<Session> info(Option.Info option) throws IOException {
-        Optional<Export> found;
-        try {
-            found = exports.open(option.name());
-        } catch (IOException | RuntimeException e) {
-            reply(new OptionReply.Error(option.code(), OptionError.UNKNOWN,
-                    "export '" + option.name() + "' cannot be opened: " + Failures.describe(e)));
-            return Optional.empty();
-        }
+        Optional<Export> found = openOrRefuse(option.code(), option.name());
         if (found.isEmpty()) {
-            reply(new OptionReply.Error(option.code(), OptionError.UNKNOWN, "no export is named '" + option.name() + "'"));
             return Optional.empty();
         }
         Export export = found.get();
@@ -156,9 +148,8 @@ final class Handshake {
                     "metadata contexts need structured replies: send STRUCTURED_REPLY first"));
             return;
         }
-        Optional<Export> export = openQuietly(option.exportName());
+        Optional<Export> export = openOrRefuse(option.code(), option.exportName());
         if (export.isEmpty()) {
-            reply(new OptionReply.Error(option.code(), OptionError.UNKNOWN, "no export is named '" + option.exportName() + "'"));
             return;
         }
         export.get().close();
@@ -185,6 +176,29 @@ final class Handshake {
         }
         boolean baseAllocation = structured && export.name().equals(metaContextExport);
         return new Session(export, export.device().size(), flags, structured, baseAllocation);
+    }
+
+    /**
+     * The export, or empty after an error reply that says why not: it does not exist, it is not
+     * ready to be served (a volume being restored: the reply says how far it got, so that the
+     * person at the client knows to wait), or it failed to open.
+     */
+    private Optional<Export> openOrRefuse(int optionCode, String name) throws IOException {
+        Optional<Export> found;
+        try {
+            found = exports.open(name);
+        } catch (StrataException.Unavailable | StrataException.FailedPrecondition notReady) {
+            // "not available", in the spec's words; qemu shows the message after "Requested export not available"
+            reply(new OptionReply.Error(optionCode, OptionError.UNKNOWN, Failures.describe(notReady)));
+            return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            reply(new OptionReply.Error(optionCode, OptionError.UNKNOWN, "export '" + name + "' cannot be opened: " + Failures.describe(e)));
+            return Optional.empty();
+        }
+        if (found.isEmpty()) {
+            reply(new OptionReply.Error(optionCode, OptionError.UNKNOWN, "no export is named '" + name + "'"));
+        }
+        return found;
     }
 
     /** The export, or empty when it does not exist or cannot be opened (the client learns no more than that). */

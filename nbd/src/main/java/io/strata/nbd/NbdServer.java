@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -29,9 +31,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * thread, what {@link Exports} resolves its export name to.
  *
  * <p>A client that sends a malformed or hostile frame loses its connection; no other client, and
- * no data, notices. {@link #close()} stops gracefully: no new connections, every connection
- * answers the requests it has read and closes, the rest are cut after
- * {@link NbdConfig#stopTimeout()}.
+ * no data, notices. A client that opens too many connections, or never finishes its handshake,
+ * cannot lock others out: see {@link ClientLimits} and {@link NbdConfig#handshakeTimeout()}.
+ * {@link #close()} stops gracefully: no new connections, every connection answers the requests it
+ * has read and closes, the rest are cut after {@link NbdConfig#stopTimeout()}.
  *
  * <p>Threads: one platform thread per connection reads requests and answers the quick ones
  * itself (a blocking read on a platform thread is the shortest path from the socket to the
@@ -52,6 +55,11 @@ public final class NbdServer implements AutoCloseable {
     private final ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1,
             Thread.ofPlatform().daemon().name("nbd-timer").factory());
     private final NbdCounters counters;
+    private final ClientLimits limits;
+    /** Who owns the unix socket: the user the server runs as. */
+    private final Optional<UserPrincipal> serverUser;
+    /** Refusals and stalled handshakes: what a hostile client can cause at any rate. */
+    private final RateLimitedLog clientWarnings = new RateLimitedLog(LOG, Duration.ofSeconds(10), System::nanoTime);
     private volatile boolean closed;
 
     private NbdServer(NbdConfig config, Exports exports, ServerSocketChannel unix, Optional<ServerSocketChannel> tcp,
@@ -62,6 +70,8 @@ public final class NbdServer implements AutoCloseable {
         this.exports = exports;
         this.unix = unix;
         this.tcp = tcp;
+        this.limits = new ClientLimits(config.maxConnections(), config.maxConnectionsPerClient());
+        this.serverUser = ownerOf(config.unixSocket());
     }
 
     /** Binds the sockets and starts serving. */
@@ -122,6 +132,14 @@ public final class NbdServer implements AutoCloseable {
         }
     }
 
+    private static Optional<UserPrincipal> ownerOf(Path socket) {
+        try {
+            return Optional.of(Files.getOwner(socket, LinkOption.NOFOLLOW_LINKS));
+        } catch (IOException | UnsupportedOperationException unknown) {
+            return Optional.empty(); // then only root counts as the server's own user
+        }
+    }
+
     /** The unix socket the server listens on. */
     public Path unixSocket() {
         return config.unixSocket();
@@ -162,9 +180,15 @@ public final class NbdServer implements AutoCloseable {
     }
 
     private void admit(SocketChannel channel, String kind) {
-        if (closed || connections.size() >= config.maxConnections()) {
-            LOG.log(System.Logger.Level.WARNING, "refusing an NBD connection: {0}",
-                    closed ? "the server is stopping" : "already " + config.maxConnections() + " connections");
+        if (closed) {
+            clientWarnings.warn("refusing an NBD connection: the server is stopping");
+            closeQuietly(channel);
+            return;
+        }
+        ClientLimits.Client client = ClientLimits.clientOf(channel, serverUser);
+        Optional<String> refused = limits.admit(client);
+        if (refused.isPresent()) {
+            clientWarnings.warn("refusing an NBD connection: " + refused.get());
             closeQuietly(channel);
             return;
         }
@@ -173,6 +197,7 @@ public final class NbdServer implements AutoCloseable {
                 channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
             }
         } catch (IOException e) {
+            limits.release(client);
             closeQuietly(channel);
             return;
         }
@@ -184,14 +209,15 @@ public final class NbdServer implements AutoCloseable {
                 connection.serve();
             } finally {
                 connections.remove(connection);
+                limits.release(client);
                 counters.connectionClosed();
             }
         });
         connections.put(connection, thread);
         var deadline = timer.schedule(() -> {
             if (!connection.handshakeDone()) {
-                LOG.log(System.Logger.Level.WARNING, "NBD connection {0} did not choose an export within {1}: closing it",
-                        id, config.handshakeTimeout());
+                clientWarnings.warn("NBD connection " + id + " from " + client.name() + " did not choose an export within "
+                        + config.handshakeTimeout() + ": closing it");
                 connection.abort();
             }
         }, config.handshakeTimeout().toMillis(), TimeUnit.MILLISECONDS);

@@ -109,4 +109,29 @@ class EngineExportsTest extends ExportsContract {
                     .containsExactly(new Extent(SIZE - 4096, 8192));
         }
     }
+
+    @Test
+    void noExportOfAVolumeOpensUntilItIsReady() throws Exception {
+        store = VolumeStore.open(tmp);
+        store.create(VolumeName.of("filling"), SIZE).createSnapshot(SnapshotName.of("s"), Map.of(), true);
+        store.create(VolumeName.of("ready"), SIZE);
+        java.util.concurrent.atomic.AtomicBoolean filled = new java.util.concurrent.atomic.AtomicBoolean();
+        EngineExports exports = new EngineExports(store, volume -> {
+            if (volume.value().equals("filling") && !filled.get()) {
+                throw new StrataException.Unavailable("volume 'filling' is still being restored (42%)");
+            }
+        });
+        for (String name : new String[] {"filling", "filling@s", EngineExports.GROWABLE_PREFIX + "filling"}) {
+            assertThatThrownBy(() -> exports.open(name)).as(name)
+                    .isExactlyInstanceOf(StrataException.Unavailable.class).hasMessage("volume 'filling' is still being restored (42%)");
+        }
+        assertThat(exports.open("nope")).as("an unknown volume is still unknown, not unavailable").isEmpty();
+        try (Export ready = exports.open("ready").orElseThrow()) {
+            assertThat(ready.device().size()).isEqualTo(SIZE);
+        }
+        filled.set(true);
+        try (Export done = exports.open("filling").orElseThrow()) {
+            assertThat(done.device().size()).isEqualTo(SIZE);
+        }
+    }
 }

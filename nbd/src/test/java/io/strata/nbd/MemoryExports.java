@@ -21,6 +21,8 @@ final class MemoryExports implements Exports {
     private final Map<String, MemoryDevice> devices = new ConcurrentHashMap<>();
     private final Map<String, Boolean> readOnly = new ConcurrentHashMap<>();
     final AtomicInteger openLeases = new AtomicInteger();
+    /** Exports that are not ready: opening one fails with this message (a volume being restored). */
+    final Map<String, String> notReady = new ConcurrentHashMap<>();
 
     MemoryDevice add(String name, long size, boolean isReadOnly) {
         MemoryDevice device = new MemoryDevice(size);
@@ -34,6 +36,9 @@ final class MemoryExports implements Exports {
         MemoryDevice device = devices.get(name);
         if (device == null) {
             return Optional.empty();
+        }
+        if (notReady.containsKey(name)) {
+            throw new StrataException.Unavailable(notReady.get(name));
         }
         openLeases.incrementAndGet();
         return Optional.of(new Export() {

@@ -256,7 +256,7 @@ class NbdServerTest {
 
     @Test
     void requestsInFlightAreBounded() throws Exception {
-        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 2, Protocol.MAX_PAYLOAD, SOON, SOON));
+        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 8, 2, Protocol.MAX_PAYLOAD, SOON, SOON));
         vol.flushGate = new CountDownLatch(1);
         try (RawClient client = opened("vol")) {
             for (long handle = 1; handle <= 3; handle++) {
@@ -316,7 +316,7 @@ class NbdServerTest {
 
     @Test
     void stopCutsConnectionsStillBusyAfterTheTimeout() throws Exception {
-        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 8, Protocol.MAX_PAYLOAD, SOON, Duration.ofMillis(300)));
+        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 8, 8, Protocol.MAX_PAYLOAD, SOON, Duration.ofMillis(300)));
         vol.flushGate = new CountDownLatch(1);
         try (RawClient client = opened("vol")) {
             client.send(new Request.Flush(1));
@@ -330,7 +330,7 @@ class NbdServerTest {
 
     @Test
     void connectionsOverTheLimitAreClosed() throws Exception {
-        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 1, 8, Protocol.MAX_PAYLOAD, SOON, SOON));
+        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 1, 1, 8, Protocol.MAX_PAYLOAD, SOON, SOON));
         try (RawClient first = opened("vol"); RawClient second = client()) {
             assertThat(second.closedByServer(SOON)).isTrue();
             assertThat(first.read(1, 0, 1)).containsExactly(0);
@@ -339,7 +339,7 @@ class NbdServerTest {
 
     @Test
     void idleHandshakeTimesOut() throws Exception {
-        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 8, Protocol.MAX_PAYLOAD, Duration.ofMillis(200), SOON));
+        start(new NbdConfig(tmp.resolve("nbd.sock"), Optional.empty(), 8, 8, 8, Protocol.MAX_PAYLOAD, Duration.ofMillis(200), SOON));
         try (RawClient idle = client()) {
             idle.read(18);
             assertThat(idle.closedByServer(SOON)).isTrue();
@@ -495,5 +495,30 @@ class NbdServerTest {
                 client.read(1);
             }
         }).isInstanceOf(EOFException.class);
+    }
+
+    @Test
+    void anExportNotReadyIsRefusedWithTheReasonAndLeavesTheConnectionOpen() throws Exception {
+        start(config());
+        exports.notReady.put("vol", "volume 'vol' is still being restored from backup b (42%); wait until it is ready");
+        try (RawClient client = client()) {
+            client.greet(true);
+            byte[] name = "vol".getBytes();
+            client.sendOption(7, ByteBuffer.allocate(6 + name.length).putInt(name.length).put(name).putShort((short) 0).flip());
+            RawClient.OptionAnswer refused = client.readOptionReply();
+            assertThat(refused.type()).isEqualTo(io.strata.nbd.protocol.OptionError.UNKNOWN.code());
+            assertThat(new String(refused.data().array(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("volume 'vol' is still being restored from backup b (42%); wait until it is ready");
+            assertThat(exports.openLeases.get()).isZero();
+
+            exports.notReady.remove("vol"); // the restore is done: the same connection may try again
+            client.sendOption(7, ByteBuffer.allocate(6 + name.length).putInt(name.length).put(name).putShort((short) 0).flip());
+            RawClient.OptionAnswer info;
+            do {
+                info = client.readOptionReply();
+            } while (info.type() == 3);
+            assertThat(info.type()).as("ACK of GO").isEqualTo(1);
+            assertThat(client.read(1, 0, 1)).containsExactly(0);
+        }
     }
 }

@@ -7,6 +7,8 @@ import io.strata.nbd.protocol.Request;
 import io.strata.nbd.protocol.RequestCodec;
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -35,6 +37,22 @@ final class RawClient implements AutoCloseable {
 
     static RawClient connect(Path socket) throws IOException {
         return new RawClient(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
+    }
+
+    /**
+     * Connects over TCP from source address {@code from}: on Linux every 127.x.y.z is this machine,
+     * so that one test can be several clients (127.0.0.1, 127.0.0.2, ...) to the server.
+     */
+    static RawClient connect(InetSocketAddress server, InetAddress from) throws IOException {
+        SocketChannel channel = SocketChannel.open();
+        try {
+            channel.bind(new InetSocketAddress(from, 0));
+            channel.connect(server);
+            return new RawClient(channel);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
     }
 
     /** A simple reply as read off the wire. */

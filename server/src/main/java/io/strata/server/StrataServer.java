@@ -84,7 +84,6 @@ public final class StrataServer implements AutoCloseable {
         ScheduledExecutorService refresh = null;
         ScheduledExecutorService jobThreads = null;
         try {
-            nbdServer = NbdServer.start(NbdConfig.of(config.nbdSocket(), config.nbdTcp()), new EngineExports(volumes), nbdCounters);
             refresh = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("backup-lock-refresh").factory());
             this.backups = new BackupService(new BackupTargets(config.environment(), config.dataDir().resolve("mounts"),
                     NfsMount.system()), ServerConfig.backupLockSettle(config.environment()), refresh, BackupService.DEFAULT_WORKERS);
@@ -95,6 +94,8 @@ public final class StrataServer implements AutoCloseable {
             StateStore state = new StateStore(config.dataDir().resolve("state"));
             jobThreads = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("job-", 0).factory());
             this.jobs = new Jobs(volumes, backups, state.table("jobs", JobRecord.class), jobThreads, Clock.systemUTC(), Jobs.RETRY_DELAYS);
+            // after the jobs: the NBD server asks them whether a volume is still being restored or cloned
+            nbdServer = NbdServer.start(NbdConfig.of(config.nbdSocket(), config.nbdTcp()), exports(volumes, jobs), nbdCounters);
             KeyedLocks locks = new KeyedLocks(); // one set: volume and snapshot calls on one volume exclude each other
             this.backupTarget = new BackupTargetSetting(state, config.backupTarget(), backups, Clock.systemUTC());
             this.volumeService = new VolumeService(volumes, jobs, locks, state, config.dataDir(), backupTarget, Clock.systemUTC());
@@ -121,6 +122,14 @@ public final class StrataServer implements AutoCloseable {
             closeQuietly(volumes, e);
             throw e;
         }
+    }
+
+    /**
+     * What the NBD server serves: every volume of the store, each once no restore or clone is still
+     * filling it (before, a client would read zeroes where the content has not arrived yet).
+     */
+    static EngineExports exports(VolumeStore volumes, Jobs jobs) {
+        return new EngineExports(volumes, volume -> jobs.requireRestored(volume, "served over NBD"));
     }
 
     private static void closeQuietly(AutoCloseable closeable, Exception failure) {

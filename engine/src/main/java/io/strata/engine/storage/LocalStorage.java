@@ -3,6 +3,7 @@ package io.strata.engine.storage;
 import io.strata.domain.PrivateFiles;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -121,6 +122,54 @@ public final class LocalStorage implements Storage {
                 channel.close();
             }
         };
+    }
+
+    @Override
+    public long largestFile(Path dir, long atMost) throws IOException {
+        Path probe = dir.resolve(SIZE_PROBE);
+        try (RandomAccessFile file = new RandomAccessFile(probe.toFile(), "rw")) {
+            if (extendsTo(file, atMost)) {
+                return atMost;
+            }
+            long fits = 0; // the largest length known to work, and below, the smallest known not to
+            long failed = atMost;
+            while (failed - fits > 1) {
+                long middle = fits + (failed - fits) / 2;
+                if (extendsTo(file, middle)) {
+                    fits = middle;
+                } else {
+                    failed = middle;
+                }
+            }
+            return fits;
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
+    /**
+     * Whether the file may be {@code length} bytes long. The failure for a length past the file
+     * system's largest file is EFBIG, whose text depends on the locale; so a failure counts as "too
+     * long" only when a length of 0 works right after, and any other failure is thrown.
+     */
+    private static boolean extendsTo(RandomAccessFile file, long length) throws IOException {
+        try {
+            file.setLength(length);
+            return true;
+        } catch (IOException tooLong) {
+            try {
+                file.setLength(0);
+            } catch (IOException broken) {
+                broken.addSuppressed(tooLong);
+                throw broken;
+            }
+            return false;
+        }
+    }
+
+    @Override
+    public String fileSystemType(Path dir) throws IOException {
+        return Files.getFileStore(dir).type();
     }
 
     private static final class LocalFile implements StorageFile {

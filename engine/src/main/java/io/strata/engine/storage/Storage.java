@@ -61,4 +61,21 @@ public interface Storage {
      *         when someone else holds it
      */
     Closeable lockExclusively(Path lockFile) throws IOException;
+
+    /** The name of the file {@link #largestFile} probes with; one left by a crash may be deleted. */
+    String SIZE_PROBE = ".size-probe";
+
+    /**
+     * The largest length, at most {@code atMost}, that a file in directory {@code dir} may have. A
+     * file system has a largest file (ext4 with 4 KiB blocks: 16 TiB − 4 KiB), and a write past it
+     * fails ("File too large"). Learnt by extending an empty file {@link #SIZE_PROBE} in {@code dir}
+     * without writing to it (it stays sparse: no space is taken), which is deleted before this
+     * returns. Not to be called twice at once on one directory.
+     *
+     * @throws IOException when the probe cannot be made at all (e.g. the directory is read-only)
+     */
+    long largestFile(Path dir, long atMost) throws IOException;
+
+    /** The type of the file system {@code dir} is on, e.g. {@code ext4}, for messages. */
+    String fileSystemType(Path dir) throws IOException;
 }

@@ -32,6 +32,7 @@ public final class MemoryStorage implements Storage {
     private boolean dead;
     private boolean locked;
     private long capacity = Long.MAX_VALUE;
+    private long largestFile = Long.MAX_VALUE;
 
     private static final class Node {
         final boolean directory;
@@ -242,6 +243,25 @@ public final class MemoryStorage implements Storage {
         capacity = bytes;
     }
 
+    /**
+     * A file system with a largest file, as ext4 has: from now on a write that would make a file
+     * longer than {@code bytes} fails with "File too large" and changes nothing.
+     */
+    public synchronized void setLargestFile(long bytes) {
+        largestFile = bytes;
+    }
+
+    @Override
+    public synchronized long largestFile(Path dir, long atMost) throws IOException {
+        alive();
+        return Math.min(atMost, largestFile);
+    }
+
+    @Override
+    public String fileSystemType(Path dir) {
+        return "memory";
+    }
+
     /** Bytes of file content held in pages, summed over every file reachable now. */
     public synchronized long allocatedBytes() {
         long[] total = {0};
@@ -418,6 +438,9 @@ public final class MemoryStorage implements Storage {
         public void writeFully(ByteBuffer src, long position) throws IOException {
             synchronized (MemoryStorage.this) {
                 check();
+                if (position + src.remaining() > largestFile) {
+                    throw new IOException("File too large");
+                }
                 long newPages = node.content.newPages(position, src.remaining());
                 if (newPages > 0 && allocatedBytes() + newPages * PAGE > capacity) {
                     throw new IOException("No space left on device");

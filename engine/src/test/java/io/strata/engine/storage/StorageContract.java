@@ -104,4 +104,17 @@ abstract class StorageContract {
             file.sync();
         }
     }
+
+    @Test
+    void theLargestFileIsAtMostWhatIsAskedAndTheProbeGoes() throws IOException {
+        storage.open(dir.resolve("kept"), true).close();
+        assertThat(storage.largestFile(dir, 1L << 30)).as("1 GiB fits every file system").isEqualTo(1L << 30);
+        long largest = storage.largestFile(dir, Long.MAX_VALUE);
+        assertThat(largest).as("some file systems stop below 8 EiB, none below 1 TiB").isGreaterThanOrEqualTo(1L << 40);
+        if (largest < Long.MAX_VALUE) {
+            assertThat(storage.largestFile(dir, largest + 1)).as("exactly the limit").isEqualTo(largest);
+        }
+        assertThat(storage.list(dir)).containsExactly("kept");
+        assertThat(storage.fileSystemType(dir)).isNotBlank();
+    }
 }

@@ -31,7 +31,13 @@ abstract class ServedStore {
     @BeforeEach
     void serve() throws IOException {
         store = VolumeStore.open(tmp.resolve("data"));
-        server = NbdServer.start(NbdConfig.of(tmp.resolve("nbd.sock"), Optional.of(NbdConfig.loopback(0))), new EngineExports(store));
+        server = NbdServer.start(config(NbdConfig.of(tmp.resolve("nbd.sock"), Optional.of(NbdConfig.loopback(0)))),
+                new EngineExports(store));
+    }
+
+    /** The server's configuration: the defaults, unless a test needs other limits. */
+    NbdConfig config(NbdConfig defaults) {
+        return defaults;
     }
 
     @AfterEach
