@@ -8,6 +8,7 @@ import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.domain.StrataException;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -19,11 +20,13 @@ final class BackupDeletion {
     private final BackupTarget target;
     private final BackupStore.Locks locks;
     private final BackupCatalog catalog;
+    private final Clock clock;
 
-    BackupDeletion(BackupTarget target, BackupStore.Locks locks, BackupCatalog catalog) {
+    BackupDeletion(BackupTarget target, BackupStore.Locks locks, BackupCatalog catalog, Clock clock) {
         this.target = target;
         this.locks = locks;
         this.catalog = catalog;
+        this.clock = clock;
     }
 
     /**
@@ -31,7 +34,9 @@ final class BackupDeletion {
      * that does not exist succeeds, and still collects: a deletion that failed halfway is finished
      * by its retry. Blocks are collected only when the scan is safe: every cfg readable, none in
      * progress, and the set of backups the same before and after the scan; otherwise they wait for
-     * the next deletion.
+     * the next deletion. It also removes what killed writes left (temporary files), once they are
+     * older than a lock lives: the deletion lock excludes every backup and restore whose lock is
+     * unexpired, so a writer that touched its file longer ago than that has died or lost its lock.
      *
      * @return how many blocks were removed
      */
@@ -45,6 +50,7 @@ final class BackupDeletion {
             Optional<VolumeConfig> volumeCfg = catalog.volumeConfig(volume);
             boolean wasLast = volumeCfg.map(v -> v.lastBackupName().equals(backup)).orElse(false);
             Collection gc = collectGarbage(volume);
+            target.removeUnfinishedWrites(StoreLayout.volumeDirectory(volume), clock.instant().minus(locks.expiry()));
             if (volumeCfg.isPresent()) {
                 VolumeConfig v = volumeCfg.get();
                 String last = wasLast ? (gc.safe() ? gc.newestBackup() : "") : v.lastBackupName();

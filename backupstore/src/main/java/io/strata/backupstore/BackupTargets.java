@@ -1,5 +1,6 @@
 package io.strata.backupstore;
 
+import io.strata.backupstore.lock.LockJournal;
 import io.strata.backupstore.s3.S3Target;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.backupstore.target.DirectoryTarget;
@@ -9,27 +10,48 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Map;
 
-/** Opens the {@link BackupTarget} a URL names: a directory, an NFS export (mounted first) or an S3 bucket. */
+/**
+ * Opens the {@link BackupTarget} a URL names: a directory, an NFS export (mounted first) or an S3
+ * bucket. Opening a target also removes the lock files that earlier, dead processes of this node
+ * left on it ({@link LockJournal#removeStale}): a process killed during a backup, restore or
+ * deletion cannot release its lock, and Longhorn's lock files name no owner another node could clean.
+ */
 public final class BackupTargets {
     private final Map<String, String> environment;
     private final Path mountRoot;
     private final NfsMount nfs;
+    private final LockJournal journal;
+
+    /** As {@link #BackupTargets(Map, Path, NfsMount, LockJournal)}, keeping no note of held locks. */
+    public BackupTargets(Map<String, String> environment, Path mountRoot, NfsMount nfs) {
+        this(environment, mountRoot, nfs, LockJournal.NONE);
+    }
 
     /**
      * @param environment where S3 credentials and endpoints come from ({@code System.getenv()} in production)
      * @param mountRoot   where NFS targets are mounted, e.g. {@code <data dir>/mounts}
+     * @param journal     where this node notes the locks it holds, e.g. a {@link io.strata.backupstore.lock.DirectoryLockJournal}
+     *                    in {@code <data dir>/backup-locks}
      */
-    public BackupTargets(Map<String, String> environment, Path mountRoot, NfsMount nfs) {
+    public BackupTargets(Map<String, String> environment, Path mountRoot, NfsMount nfs, LockJournal journal) {
         this.environment = Map.copyOf(environment);
         this.mountRoot = mountRoot;
         this.nfs = nfs;
+        this.journal = journal;
     }
 
     public BackupTarget open(String url) throws IOException {
-        return switch (TargetUrl.parse(url)) {
+        BackupTarget target = switch (TargetUrl.parse(url)) {
             case TargetUrl.Directory dir -> new DirectoryTarget(url, dir.path());
             case TargetUrl.Nfs share -> new DirectoryTarget(url, nfs.ensureMounted(share, mountRoot));
             case TargetUrl.S3 s3 -> S3Target.open(s3, environment);
         };
+        journal.removeStale(target);
+        return target;
+    }
+
+    /** Where the locks taken on these targets are noted while held. */
+    public LockJournal journal() {
+        return journal;
     }
 }

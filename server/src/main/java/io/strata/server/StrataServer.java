@@ -1,6 +1,7 @@
 package io.strata.server;
 
 import io.strata.backupstore.BackupTargets;
+import io.strata.backupstore.lock.DirectoryLockJournal;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.control.BackupService;
 import io.strata.control.BackupTargetSetting;
@@ -86,7 +87,8 @@ public final class StrataServer implements AutoCloseable {
             nbdServer = NbdServer.start(NbdConfig.of(config.nbdSocket(), config.nbdTcp()), new EngineExports(volumes), nbdCounters);
             refresh = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("backup-lock-refresh").factory());
             this.backups = new BackupService(new BackupTargets(config.environment(), config.dataDir().resolve("mounts"),
-                    NfsMount.system()), ServerConfig.backupLockSettle(config.environment()), refresh, BackupService.DEFAULT_WORKERS);
+                    NfsMount.system(), new DirectoryLockJournal(config.dataDir().resolve(ServerConfig.LOCK_JOURNAL_DIRECTORY))),
+                    ServerConfig.backupLockSettle(config.environment()), refresh, BackupService.DEFAULT_WORKERS);
             StateStore state = new StateStore(config.dataDir().resolve("state"));
             jobThreads = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("job-", 0).factory());
             this.jobs = new Jobs(volumes, backups, state.table("jobs", JobRecord.class), jobThreads, Clock.systemUTC(), Jobs.RETRY_DELAYS);

@@ -52,7 +52,8 @@ public final class DirectoryLockJournal implements LockJournal {
     }
 
     private Path fileOf(String key) {
-        String name = key.substring(key.lastIndexOf('/') + 1);
+        String file = key.substring(key.lastIndexOf('/') + 1);
+        String name = file.endsWith(".lck") ? file.substring(0, file.length() - ".lck".length()) : file;
         return dir.resolve(name + SUFFIX);
     }
 
