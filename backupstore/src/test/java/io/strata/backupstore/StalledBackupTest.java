@@ -10,6 +10,7 @@ import io.strata.backupstore.format.StoreLayout;
 import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.lock.LockJournal;
 import io.strata.backupstore.lock.LockTiming;
+import io.strata.backupstore.target.BackupTarget;
 import io.strata.backupstore.target.MemoryTarget;
 import io.strata.domain.StrataException;
 import java.io.IOException;
@@ -160,5 +161,56 @@ class StalledBackupTest {
                 Compression.LZ4, 2 * MiB, Map.of(), 1), new BackupProgress());
         assertThat(restore(full.name(), size)).as("a full backup uploads the block again").isEqualTo(next);
         assertThat(restore(base.name(), size)).as("and repairs the base").isEqualTo(content);
+    }
+
+    /** {@code inner}, running {@code hook} after each listing of {@code prefix}. */
+    private static BackupTarget listingHook(BackupTarget inner, String prefix, IoAction hook) {
+        return new BackupTarget() {
+            @Override public String url() { return inner.url(); }
+            @Override public Optional<byte[]> read(String key) throws IOException { return inner.read(key); }
+            @Override public void write(String key, byte[] data) throws IOException { inner.write(key, data); }
+            @Override public Optional<Instant> modified(String key) throws IOException { return inner.modified(key); }
+            @Override public void delete(String key) throws IOException { inner.delete(key); }
+            @Override public void deleteAll(String p) throws IOException { inner.deleteAll(p); }
+
+            @Override
+            public List<String> list(String p) throws IOException {
+                List<String> names = inner.list(p);
+                if (p.equals(prefix)) {
+                    hook.run();
+                }
+                return names;
+            }
+        };
+    }
+
+    @Test
+    void aDeletionStalledPastItsLockExpiryRemovesNoBlock() throws IOException {
+        int size = 8 * MiB;
+        byte[] content = new byte[size];
+        new Random(14).nextBytes(content);
+        snapshots.take("s1", content);
+        BackupConfig first = backup("s1", snapshots.source("s1"));
+        byte[] next = new byte[size];
+        new Random(15).nextBytes(next);
+        snapshots.take("s2", next);
+        BackupConfig second = backup("s2", snapshots.source("s2"));
+        java.util.TreeSet<String> before = backups.blocks(VOLUME);
+
+        AtomicLong deleterNanos = new AtomicLong();
+        AtomicBoolean stalled = new AtomicBoolean();
+        BackupTarget stalling = listingHook(target, StoreLayout.blocksDirectory(VOLUME), () -> {
+            if (stalled.compareAndSet(false, true)) {
+                deleterNanos.addAndGet(Duration.ofSeconds(130).toNanos()); // past 4/5 of the expiry, while it scans the pool
+            }
+        });
+        BackupStore stalledDeleter = new BackupStore(stalling, BackupStore.Locks.of(stalling,
+                new LockTiming(BackupLock.EXPIRY, Duration.ZERO, Clock.systemUTC(), deleterNanos::get), LockJournal.NONE, scheduler),
+                Clock.systemUTC());
+        assertThatThrownBy(() -> stalledDeleter.delete(VOLUME, first.name())).isExactlyInstanceOf(StrataException.Unavailable.class)
+                .hasMessageContaining("was not rewritten for 130.0 s");
+        assertThat(backups.blocks(VOLUME)).as("no block removed by a deletion that may no longer hold the volume").isEqualTo(before);
+        assertThat(restore(second.name(), size)).isEqualTo(next);
+        assertThat(deleter.delete(VOLUME, first.name())).as("its retry collects").isPositive();
     }
 }

@@ -118,7 +118,11 @@ public final class BackupLock implements Closeable {
                                      ScheduledExecutorService scheduler) throws IOException {
         String name = "lock-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         String key = StoreLayout.lock(volume, name);
-        journal.holding(target.url(), key);
+        try {
+            journal.holding(target.url(), key);
+        } catch (IOException e) {
+            // without the note, a crash leaves this lock to expire on its own: no reason to refuse the work
+        }
         try {
             target.write(key, content(name, type, false));
         } catch (IOException | RuntimeException e) {
