@@ -123,6 +123,7 @@ public final class BackupLock implements Closeable {
         } catch (IOException e) {
             // without the note, a crash leaves this lock to expire on its own: no reason to refuse the work
         }
+        long firstWrite = timing.nanoTime().getAsLong();
         try {
             target.write(key, content(name, type, false));
         } catch (IOException | RuntimeException e) {
@@ -145,6 +146,12 @@ public final class BackupLock implements Closeable {
             byte[] acquired = content(name, type, true);
             long writing = timing.nanoTime().getAsLong();
             target.write(key, acquired);
+            // "no rival" holds only while our first file looked unexpired to rivals: a stall before this write voids it
+            long took = timing.nanoTime().getAsLong() - firstWrite;
+            if (took >= timing.trusted().toNanos()) {
+                throw new StrataException.Unavailable("taking the lock of backup volume '" + volume + "' stalled for "
+                        + Duration.ofNanos(took).toSeconds() + " s, long enough for a rival to take the volume meanwhile; retry");
+            }
             return new BackupLock(target, volume, type, name, key, acquired, timing, journal, writing, scheduler);
         } catch (IOException | RuntimeException e) {
             try {

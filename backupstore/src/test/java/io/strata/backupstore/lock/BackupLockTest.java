@@ -159,4 +159,17 @@ class BackupLockTest {
         target.setModified(key, now.minus(BackupLock.EXPIRY).minusMillis(1));
         assertThat(BackupLock.isLive(target, VOLUME, lockName, at, BackupLock.EXPIRY)).as("older: expired").isFalse();
     }
+
+    @Test
+    void anAttemptThatStalledBeforeItsLastWriteFailsInsteadOfHoldingBesideARival() {
+        MemoryTarget target = new MemoryTarget();
+        AtomicLong nanos = new AtomicLong();
+        // each reading of the holder's clock is 0.5 s later: the attempt spans 1 s, past the 0.8 s a 1 s lock is trusted
+        LockTiming timing = new LockTiming(Duration.ofSeconds(1), SETTLE, clock, () -> nanos.getAndAdd(500_000_000L));
+        assertThatThrownBy(() -> BackupLock.acquire(target, VOLUME, Type.BACKUP, timing, LockJournal.NONE, scheduler))
+                .isExactlyInstanceOf(StrataException.Unavailable.class)
+                .hasMessage("taking the lock of backup volume 'pvc-1' stalled for 1 s, long enough for a rival to take the"
+                        + " volume meanwhile; retry");
+        assertThat(target.sizes()).as("its file is removed").isEmpty();
+    }
 }
