@@ -41,13 +41,36 @@ public final class BackupTargets {
     }
 
     public BackupTarget open(String url) throws IOException {
-        BackupTarget target = switch (TargetUrl.parse(url)) {
+        BackupTarget target = openTarget(url);
+        journal.removeStale(target);
+        return target;
+    }
+
+    private BackupTarget openTarget(String url) throws IOException {
+        return switch (TargetUrl.parse(url)) {
             case TargetUrl.Directory dir -> new DirectoryTarget(url, dir.path());
             case TargetUrl.Nfs share -> new DirectoryTarget(url, nfs.ensureMounted(share, mountRoot));
             case TargetUrl.S3 s3 -> S3Target.open(s3, environment);
         };
-        journal.removeStale(target);
-        return target;
+    }
+
+    /**
+     * Opens every target on which dead processes of this node left lock files, and so removes
+     * them: for a start, which may not open those targets otherwise. A target that cannot be
+     * opened now keeps its leftovers for the next time.
+     *
+     * @return how many lock files were removed
+     */
+    public int removeStaleLocks() {
+        int removed = 0;
+        for (String url : journal.staleTargets()) {
+            try (BackupTarget target = openTarget(url)) {
+                removed += journal.removeStale(target);
+            } catch (IOException | RuntimeException unreachable) {
+                // tried again at the next open of that target, or the next start
+            }
+        }
+        return removed;
     }
 
     /** Where the locks taken on these targets are noted while held. */

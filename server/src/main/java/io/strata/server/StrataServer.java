@@ -86,9 +86,17 @@ public final class StrataServer implements AutoCloseable {
         try {
             nbdServer = NbdServer.start(NbdConfig.of(config.nbdSocket(), config.nbdTcp()), new EngineExports(volumes), nbdCounters);
             refresh = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("backup-lock-refresh").factory());
-            this.backups = new BackupService(new BackupTargets(config.environment(), config.dataDir().resolve("mounts"),
-                    NfsMount.system(), new DirectoryLockJournal(config.dataDir().resolve(ServerConfig.LOCK_JOURNAL_DIRECTORY))),
-                    ServerConfig.backupLockSettle(config.environment()), refresh, BackupService.DEFAULT_WORKERS);
+            BackupTargets targets = new BackupTargets(config.environment(), config.dataDir().resolve("mounts"),
+                    NfsMount.system(), new DirectoryLockJournal(config.dataDir().resolve(ServerConfig.LOCK_JOURNAL_DIRECTORY)));
+            this.backups = new BackupService(targets, ServerConfig.backupLockSettle(config.environment()), refresh,
+                    BackupService.DEFAULT_WORKERS);
+            // what a crash of the last run left on backup targets; in the background, since a target may hang (NFS)
+            Thread.ofVirtual().name("stale-lock-cleanup").start(() -> {
+                int removed = targets.removeStaleLocks();
+                if (removed > 0) {
+                    LOG.info("removed {} backupstore lock file(s) that an earlier run of this node left behind", removed);
+                }
+            });
             StateStore state = new StateStore(config.dataDir().resolve("state"));
             jobThreads = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("job-", 0).factory());
             this.jobs = new Jobs(volumes, backups, state.table("jobs", JobRecord.class), jobThreads, Clock.systemUTC(), Jobs.RETRY_DELAYS);

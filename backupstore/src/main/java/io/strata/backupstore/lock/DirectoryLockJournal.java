@@ -15,6 +15,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -111,6 +113,17 @@ public final class DirectoryLockJournal implements LockJournal {
             }
         }
         return removed;
+    }
+
+    @Override
+    public Set<String> staleTargets() {
+        Set<String> out = new TreeSet<>();
+        for (Note note : notes()) {
+            if (!note.owner().equals(self) && !alive(note.owner())) {
+                out.add(note.targetUrl());
+            }
+        }
+        return out;
     }
 
     private List<Note> notes() {

@@ -2,6 +2,7 @@ package io.strata.backupstore.lock;
 
 import io.strata.backupstore.target.BackupTarget;
 import java.io.IOException;
+import java.util.Set;
 
 /**
  * Where a process notes the lock files it holds, so that after it dies (kill -9, power loss) the
@@ -28,6 +29,11 @@ public interface LockJournal {
         public int removeStale(BackupTarget target) {
             return 0;
         }
+
+        @Override
+        public Set<String> staleTargets() {
+            return Set.of();
+        }
     };
 
     /** Notes that this process is about to write lock file {@code key} on target {@code targetUrl}. */
@@ -42,4 +48,7 @@ public interface LockJournal {
      * @return how many lock files were removed
      */
     int removeStale(BackupTarget target);
+
+    /** The URLs of the targets that hold lock files noted by dead processes: what a start should open and clean. */
+    Set<String> staleTargets();
 }
