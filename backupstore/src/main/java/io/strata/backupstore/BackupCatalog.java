@@ -11,8 +11,13 @@ import io.strata.backupstore.target.BackupTarget;
 import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -22,10 +27,17 @@ import java.util.TreeSet;
 public final class BackupCatalog {
     private final BackupTarget target;
     private final Clock clock;
+    private final Duration lockExpiry;
 
     public BackupCatalog(BackupTarget target, Clock clock) {
+        this(target, clock, BackupLock.EXPIRY);
+    }
+
+    /** @param lockExpiry when a lock counts as expired ({@link BackupLock#EXPIRY}, Longhorn's; shorter only in tests) */
+    public BackupCatalog(BackupTarget target, Clock clock, Duration lockExpiry) {
         this.target = target;
         this.clock = clock;
+        this.lockExpiry = lockExpiry;
     }
 
     /**
@@ -35,7 +47,7 @@ public final class BackupCatalog {
      */
     public boolean isAbandoned(BackupConfig cfg) throws IOException {
         String lock = cfg.parameters().get(BackupStore.LOCK_PARAMETER);
-        return cfg.inProgress() && lock != null && !BackupLock.isLive(target, cfg.volumeName(), lock, clock);
+        return cfg.inProgress() && lock != null && !BackupLock.isLive(target, cfg.volumeName(), lock, clock, lockExpiry);
     }
 
     /**
@@ -78,6 +90,38 @@ public final class BackupCatalog {
             }
         }
         return out;
+    }
+
+    /**
+     * Which of {@code checksums} have no block in the volume's pool. Cheap for a backup's block
+     * list: one listing per distinct {@code blocks/<c0:2>/<c2:4>} directory (never more listings
+     * than blocks, and blocks sharing a directory share one), on {@code workers} threads, instead
+     * of a walk of the whole pool or a request per block.
+     *
+     * @return the missing checksums, sorted
+     */
+    public TreeSet<String> missingBlocks(String volume, Collection<String> checksums, int workers) throws IOException {
+        Map<String, List<String>> byDirectory = new TreeMap<>();
+        for (String checksum : checksums) {
+            String key = StoreLayout.block(volume, checksum);
+            byDirectory.computeIfAbsent(key.substring(0, key.lastIndexOf('/')), d -> new ArrayList<>()).add(checksum);
+        }
+        List<String> directories = new ArrayList<>(byDirectory.keySet());
+        List<Long> indexes = new ArrayList<>();
+        for (long i = 0; i < directories.size(); i++) {
+            indexes.add(i);
+        }
+        Set<String> missing = ConcurrentHashMap.newKeySet();
+        BlockPipeline.run(indexes, workers, i -> {
+            String directory = directories.get((int) i);
+            Set<String> present = new HashSet<>(target.list(directory));
+            for (String checksum : byDirectory.get(directory)) {
+                if (!present.contains(checksum + ".blk")) {
+                    missing.add(checksum);
+                }
+            }
+        });
+        return new TreeSet<>(missing);
     }
 
     /**

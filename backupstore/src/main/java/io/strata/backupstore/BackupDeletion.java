@@ -8,6 +8,7 @@ import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.domain.StrataException;
 import java.io.IOException;
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -19,11 +20,13 @@ final class BackupDeletion {
     private final BackupTarget target;
     private final BackupStore.Locks locks;
     private final BackupCatalog catalog;
+    private final Clock clock;
 
-    BackupDeletion(BackupTarget target, BackupStore.Locks locks, BackupCatalog catalog) {
+    BackupDeletion(BackupTarget target, BackupStore.Locks locks, BackupCatalog catalog, Clock clock) {
         this.target = target;
         this.locks = locks;
         this.catalog = catalog;
+        this.clock = clock;
     }
 
     /**
@@ -31,7 +34,9 @@ final class BackupDeletion {
      * that does not exist succeeds, and still collects: a deletion that failed halfway is finished
      * by its retry. Blocks are collected only when the scan is safe: every cfg readable, none in
      * progress, and the set of backups the same before and after the scan; otherwise they wait for
-     * the next deletion.
+     * the next deletion. It also removes what killed writes left (temporary files), once they are
+     * older than a lock lives: the deletion lock excludes every backup and restore whose lock is
+     * unexpired, so a writer that touched its file longer ago than that has died or lost its lock.
      *
      * @return how many blocks were removed
      */
@@ -44,8 +49,10 @@ final class BackupDeletion {
             target.delete(StoreLayout.backupConfig(volume, backup));
             Optional<VolumeConfig> volumeCfg = catalog.volumeConfig(volume);
             boolean wasLast = volumeCfg.map(v -> v.lastBackupName().equals(backup)).orElse(false);
-            Collection gc = collectGarbage(volume);
+            Collection gc = collectGarbage(volume, held);
+            target.removeUnfinishedWrites(StoreLayout.volumeDirectory(volume), clock.instant().minus(locks.expiry()));
             if (volumeCfg.isPresent()) {
+                held.checkHeld(); // a backup that started meanwhile may have written it
                 VolumeConfig v = volumeCfg.get();
                 String last = wasLast ? (gc.safe() ? gc.newestBackup() : "") : v.lastBackupName();
                 String lastAt = wasLast ? (gc.safe() ? gc.newestAt() : "") : v.lastBackupAt();
@@ -76,8 +83,9 @@ final class BackupDeletion {
      * they failed, or their process died): they hold no blocks, but in progress they would hold off
      * every collection.
      */
-    private void removeAbandoned(String volume) throws IOException {
+    private void removeAbandoned(String volume, BackupLock held) throws IOException {
         for (String name : catalog.backups(volume)) {
+            held.checkHeld();
             try {
                 Optional<BackupConfig> cfg = catalog.backupConfig(volume, name);
                 if (cfg.isPresent() && catalog.isAbandoned(cfg.get())) {
@@ -89,8 +97,13 @@ final class BackupDeletion {
         }
     }
 
-    private Collection collectGarbage(String volume) throws IOException {
-        removeAbandoned(volume);
+    /**
+     * Collects under {@code held}, which must still hold when each block goes: a deletion that
+     * stalled past its lock's expiry may face a backup that started meanwhile and reuses the very
+     * blocks that looked unreferenced, so it stops instead of removing them.
+     */
+    private Collection collectGarbage(String volume, BackupLock held) throws IOException {
+        removeAbandoned(volume, held);
         List<String> before = catalog.backups(volume);
         TreeSet<String> stored = catalog.blocks(volume);
         Set<String> referenced = new HashSet<>();
@@ -121,10 +134,12 @@ final class BackupDeletion {
         }
         long removed = 0;
         long present = 0;
+        held.confirmHeld();
         for (String checksum : stored) {
             if (referenced.contains(checksum)) {
                 present++;
             } else {
+                held.checkHeld();
                 target.delete(StoreLayout.block(volume, checksum));
                 removed++;
             }

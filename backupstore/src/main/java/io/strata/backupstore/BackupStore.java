@@ -8,11 +8,14 @@ import io.strata.backupstore.format.ConfigCodec;
 import io.strata.backupstore.format.StoreLayout;
 import io.strata.backupstore.format.VolumeConfig;
 import io.strata.backupstore.lock.BackupLock;
+import io.strata.backupstore.lock.LockJournal;
+import io.strata.backupstore.lock.LockTiming;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,9 +47,29 @@ public final class BackupStore {
     public interface Locks {
         BackupLock lock(String volume, BackupLock.Type type) throws IOException;
 
+        /** When these locks, and so the rivals' ones, count as expired: Longhorn's 150 s unless a test shrinks it. */
+        default Duration expiry() {
+            return BackupLock.EXPIRY;
+        }
+
         /** The production locks: {@link BackupLock#SETTLE} before looking for rivals, the system clock. */
         static Locks on(BackupTarget target, ScheduledExecutorService scheduler) {
-            return (volume, type) -> BackupLock.acquire(target, volume, type, Clock.systemUTC(), BackupLock.SETTLE, scheduler);
+            return of(target, LockTiming.longhorn(Clock.systemUTC(), BackupLock.SETTLE), LockJournal.NONE, scheduler);
+        }
+
+        /** Locks on {@code target} with the given timing, each noted in {@code journal} while held. */
+        static Locks of(BackupTarget target, LockTiming timing, LockJournal journal, ScheduledExecutorService scheduler) {
+            return new Locks() {
+                @Override
+                public BackupLock lock(String volume, BackupLock.Type type) throws IOException {
+                    return BackupLock.acquire(target, volume, type, timing, journal, scheduler);
+                }
+
+                @Override
+                public Duration expiry() {
+                    return timing.expiry();
+                }
+            };
         }
     }
 
@@ -71,13 +94,15 @@ public final class BackupStore {
     private final Clock clock;
     private final BackupCatalog catalog;
     private final BackupDeletion deletion;
+    private final BackupCommit commits;
 
     public BackupStore(BackupTarget target, Locks locks, Clock clock) {
         this.target = target;
         this.locks = locks;
         this.clock = clock;
-        this.catalog = new BackupCatalog(target, clock);
-        this.deletion = new BackupDeletion(target, locks, catalog);
+        this.catalog = new BackupCatalog(target, clock, locks.expiry());
+        this.deletion = new BackupDeletion(target, locks, catalog, clock);
+        this.commits = new BackupCommit(target, catalog);
     }
 
     public BackupCatalog catalog() {
@@ -151,6 +176,7 @@ public final class BackupStore {
             // block writes go to separate objects and mostly wait (sync, upload): twice as many writers as workers
             BlockPipeline.run(blocks, r.workers(), 2 * r.workers(), block -> {
                 progress.checkNotCancelled();
+                held.checkHeld(); // a lock lost to a stall: stop now, this backup cannot commit
                 byte[] data = buffers.get();
                 long offset = block * blockSize;
                 int length = (int) Math.min(blockSize, r.source().size() - offset);
@@ -187,13 +213,10 @@ public final class BackupStore {
                     }
                 };
             });
-        } catch (IOException | RuntimeException e) {
-            try {
-                target.delete(cfgKey); // an in-progress cfg left behind would hold off garbage collection
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup); // the next deletion clears it as abandoned; report what failed first
-            }
-            throw e;
+        } catch (IOException e) {
+            throw commits.abandon(cfgKey, held, e);
+        } catch (RuntimeException e) {
+            throw commits.abandon(cfgKey, held, e);
         }
 
         TreeMap<Long, String> map = new TreeMap<>();
@@ -216,9 +239,12 @@ public final class BackupStore {
                 refs.size() * blockSize, r.labels(), Map.of(BackupConfig.MODE_PARAMETER, r.full() ? "full" : "incremental",
                 BackupConfig.BLOCK_SIZE_PARAMETER, Long.toString(blockSize), VOLUME_SIZE_PARAMETER, Long.toString(r.source().size())),
                 base != null, compression.method(), progress.bytesUploaded() - reUploaded[0], reUploaded[0], refs, "");
-        progress.checkNotCancelled(); // late, but still before the backup looks complete
-        held.checkHeld(); // a deletion that took the volume meanwhile may have collected blocks this cfg names
-        target.write(cfgKey, ConfigCodec.encode(done));
+        try {
+            progress.checkNotCancelled(); // late, but still before the backup looks complete
+        } catch (RuntimeException e) {
+            throw commits.abandon(cfgKey, held, e);
+        }
+        commits.commit(cfgKey, done, held, r.workers());
         // The backup is complete from here on. volume.cfg only points the next backup at its base:
         // if it cannot be updated now, the next backup or deletion rewrites it.
         try {

@@ -7,6 +7,8 @@ import io.strata.backupstore.format.BackupConfig;
 import io.strata.backupstore.format.BackupUrl;
 import io.strata.backupstore.format.VolumeConfig;
 import io.strata.backupstore.lock.BackupLock;
+import io.strata.backupstore.lock.LockJournal;
+import io.strata.backupstore.lock.LockTiming;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.domain.StrataException;
 import java.io.IOException;
@@ -39,6 +41,7 @@ public final class BackupService {
     }
 
     private final TargetOpener targets;
+    private final LockJournal journal;
     private final Duration lockSettle;
     private final ScheduledExecutorService scheduler;
     private final int workers;
@@ -48,20 +51,26 @@ public final class BackupService {
      * @param scheduler  refreshes held locks
      */
     public BackupService(BackupTargets targets, Duration lockSettle, ScheduledExecutorService scheduler, int workers) {
-        this(targets::open, lockSettle, scheduler, workers);
+        this(targets::open, targets.journal(), lockSettle, scheduler, workers);
     }
 
     /** As {@link #BackupService(BackupTargets, Duration, ScheduledExecutorService, int)}, with targets opened by {@code targets}. */
     public BackupService(TargetOpener targets, Duration lockSettle, ScheduledExecutorService scheduler, int workers) {
+        this(targets, LockJournal.NONE, lockSettle, scheduler, workers);
+    }
+
+    private BackupService(TargetOpener targets, LockJournal journal, Duration lockSettle, ScheduledExecutorService scheduler,
+                          int workers) {
         this.targets = targets;
+        this.journal = journal;
         this.lockSettle = lockSettle;
         this.scheduler = scheduler;
         this.workers = workers;
     }
 
     private BackupStore store(BackupTarget target) {
-        return new BackupStore(target, (v, t) -> BackupLock.acquire(target, v, t, Clock.systemUTC(), lockSettle, scheduler),
-                Clock.systemUTC());
+        return new BackupStore(target, BackupStore.Locks.of(target, LockTiming.longhorn(Clock.systemUTC(), lockSettle), journal,
+                scheduler), Clock.systemUTC());
     }
 
     /** Work done on one opened target's store; the target is closed after it. */

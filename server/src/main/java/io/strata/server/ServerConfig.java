@@ -38,6 +38,8 @@ public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEnd
                            Optional<InetSocketAddress> http, List<String> httpHosts, Optional<Path> apiTokens) {
     /** Seconds a backupstore lock attempt waits for rivals before it looks (Longhorn's 2 s when unset). */
     public static final String BACKUP_LOCK_SETTLE_ENV = "STRATA_BACKUP_LOCK_SETTLE";
+    /** Where, under the data directory, this node notes the backupstore locks it holds, so a restart removes those a crash left. */
+    public static final String LOCK_JOURNAL_DIRECTORY = "backup-locks";
     /** The HTTP listener of {@code strata server} unless told otherwise: this machine only. */
     public static final String DEFAULT_HTTP = "127.0.0.1:9500";
 

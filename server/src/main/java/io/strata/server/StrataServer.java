@@ -1,6 +1,7 @@
 package io.strata.server;
 
 import io.strata.backupstore.BackupTargets;
+import io.strata.backupstore.lock.DirectoryLockJournal;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.control.BackupService;
 import io.strata.control.BackupTargetSetting;
@@ -85,12 +86,21 @@ public final class StrataServer implements AutoCloseable {
         ScheduledExecutorService jobThreads = null;
         try {
             refresh = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("backup-lock-refresh").factory());
-            this.backups = new BackupService(new BackupTargets(config.environment(), config.dataDir().resolve("mounts"),
-                    NfsMount.system()), ServerConfig.backupLockSettle(config.environment()), refresh, BackupService.DEFAULT_WORKERS);
+            BackupTargets targets = new BackupTargets(config.environment(), config.dataDir().resolve("mounts"),
+                    NfsMount.system(), new DirectoryLockJournal(config.dataDir().resolve(ServerConfig.LOCK_JOURNAL_DIRECTORY)));
+            this.backups = new BackupService(targets, ServerConfig.backupLockSettle(config.environment()), refresh,
+                    BackupService.DEFAULT_WORKERS);
             if (config.backupTarget().equals(ServerConfig.defaultBackupTarget(config.dataDir()))) {
                 // the data directory's own target is the server's to make; any other must exist (it may be a mount point)
                 BackupTargets.createDirectory(config.backupTarget());
             }
+            // what a crash of the last run left on backup targets; in the background, since a target may hang (NFS)
+            Thread.ofVirtual().name("stale-lock-cleanup").start(() -> {
+                int removed = targets.removeStaleLocks();
+                if (removed > 0) {
+                    LOG.info("removed {} backupstore lock file(s) that an earlier run of this node left behind", removed);
+                }
+            });
             StateStore state = new StateStore(config.dataDir().resolve("state"));
             jobThreads = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("job-", 0).factory());
             this.jobs = new Jobs(volumes, backups, state.table("jobs", JobRecord.class), jobThreads, Clock.systemUTC(), Jobs.RETRY_DELAYS);

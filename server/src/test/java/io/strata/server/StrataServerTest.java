@@ -99,6 +99,30 @@ class StrataServerTest {
     }
 
     @Test
+    void aStartRemovesTheBackupLocksAKilledRunOfThisNodeLeft() throws Exception {
+        ServerConfig config = config();
+        // what a server killed with -9 during a backup leaves: its lock file, and its note naming a process now gone
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String key = io.strata.backupstore.format.StoreLayout.lock("pvc-1", "lock-00000000000000ab");
+        Path lockFile = config.dataDir().resolve("backups").resolve(key);
+        Files.createDirectories(lockFile.getParent());
+        Files.writeString(lockFile, "{\"Name\":\"lock-00000000000000ab\",\"Type\":1,\"Acquired\":true}");
+        Path note = Files.createDirectories(config.dataDir().resolve(ServerConfig.LOCK_JOURNAL_DIRECTORY))
+                .resolve("lock-00000000000000ab.lock-note");
+        Files.writeString(note, gone.pid() + " 1\n" + config.backupTarget() + "\n" + key + "\n");
+
+        try (StrataServer server = StrataServer.start(config)) {
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            while (Files.exists(lockFile) && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(lockFile).as("removed at start, without any backup call").doesNotExist();
+            assertThat(note).doesNotExist();
+        }
+    }
+
+    @Test
     void theDefaultsLiveInTheDataDirectory() {
         assertThat(config().backupTarget()).isEqualTo("file://" + tmp.resolve("data/backups"));
         assertThat(config().csiEndpoint().url()).isEqualTo("unix://" + tmp.resolve("data/csi.sock"));

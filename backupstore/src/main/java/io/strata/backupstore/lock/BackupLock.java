@@ -20,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One held backupstore lock, by Longhorn's protocol:
@@ -34,6 +35,13 @@ import java.util.concurrent.TimeUnit;
  *
  * A lock's age is its file's modification time on the store; after 150 s without a rewrite it is
  * expired and ignored. Locks of one type (backups and restores share one) never exclude each other.
+ *
+ * <p>A holder cannot know whether a rival judged its lock expired; it knows only how long it went
+ * without a successful rewrite, on its own monotonic clock. Once that gap reaches
+ * {@link LockTiming#trusted()} (a process paused by SIGSTOP or a long GC, a frozen cgroup, a hard
+ * NFS mount that blocked), the lock is <em>lost</em> for good: it is not rewritten again, since
+ * rewriting would only hide that a deletion may have taken the volume and collected this
+ * operation's blocks meanwhile. Work that commits under a lock calls {@link #confirmHeld()} first.
  */
 public final class BackupLock implements Closeable {
     public static final Duration EXPIRY = Duration.ofSeconds(150);
@@ -58,23 +66,36 @@ public final class BackupLock implements Closeable {
     private static final Comparator<Seen> ORDER = Comparator.comparing((Seen l) -> !l.acquired())
             .thenComparing(Seen::modified).thenComparing(Seen::name);
 
-    /** A held lock is trusted only this long after its last successful write: well inside {@link #EXPIRY}. */
-    static final Duration TRUSTED = EXPIRY.minus(Duration.ofSeconds(30));
-
     private final BackupTarget target;
+    private final String volume;
+    private final Type type;
     private final String name;
     private final String key;
     private final byte[] acquiredContent;
+    private final LockTiming timing;
+    private final LockJournal journal;
     private final ScheduledFuture<?> refresh;
-    private volatile long lastWrittenNanos = System.nanoTime();
+    /** When the last successful write of the file began: the file's modification time is no earlier. */
+    private volatile long refreshedNanos;
+    /** Why the lock is lost, once it is; never cleared. */
+    private final AtomicReference<String> lost = new AtomicReference<>();
+    /** Held while the file is rewritten or removed, so that a rewrite never brings a released lock's file back. */
+    private final Object writing = new Object();
     private volatile boolean released;
 
-    private BackupLock(BackupTarget target, String name, String key, byte[] acquiredContent, ScheduledExecutorService scheduler) {
+    private BackupLock(BackupTarget target, String volume, Type type, String name, String key, byte[] acquiredContent,
+                       LockTiming timing, LockJournal journal, long writtenNanos, ScheduledExecutorService scheduler) {
         this.target = target;
+        this.volume = volume;
+        this.type = type;
         this.name = name;
         this.key = key;
         this.acquiredContent = acquiredContent;
-        this.refresh = scheduler.scheduleAtFixedRate(this::rewrite, REFRESH.toMillis(), REFRESH.toMillis(), TimeUnit.MILLISECONDS);
+        this.timing = timing;
+        this.journal = journal;
+        this.refreshedNanos = writtenNanos;
+        long period = timing.refresh().toMillis();
+        this.refresh = scheduler.scheduleAtFixedRate(this::rewrite, period, period, TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -86,12 +107,32 @@ public final class BackupLock implements Closeable {
      */
     public static BackupLock acquire(BackupTarget target, String volume, Type type, Clock clock, Duration settle,
                                      ScheduledExecutorService scheduler) throws IOException {
+        return acquire(target, volume, type, LockTiming.longhorn(clock, settle), LockJournal.NONE, scheduler);
+    }
+
+    /**
+     * Takes a lock as {@link #acquire(BackupTarget, String, Type, Clock, Duration, ScheduledExecutorService)}
+     * does, with the given timing, noting it in {@code journal} while it is held.
+     */
+    public static BackupLock acquire(BackupTarget target, String volume, Type type, LockTiming timing, LockJournal journal,
+                                     ScheduledExecutorService scheduler) throws IOException {
         String name = "lock-" + HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextLong());
         String key = StoreLayout.lock(volume, name);
-        target.write(key, content(name, type, false));
         try {
-            sleep(settle);
-            List<Seen> all = locks(target, volume, clock);
+            journal.holding(target.url(), key);
+        } catch (IOException e) {
+            // without the note, a crash leaves this lock to expire on its own: no reason to refuse the work
+        }
+        long firstWrite = timing.nanoTime().getAsLong();
+        try {
+            target.write(key, content(name, type, false));
+        } catch (IOException | RuntimeException e) {
+            journal.released(target.url(), key);
+            throw e;
+        }
+        try {
+            sleep(timing.settle());
+            List<Seen> all = locks(target, volume, timing);
             Seen ours = all.stream().filter(l -> l.name().equals(name)).findFirst().orElse(null);
             Optional<Seen> winner = all.stream()
                     .filter(l -> !l.name().equals(name) && l.type() != type.code)
@@ -103,16 +144,28 @@ public final class BackupLock implements Closeable {
                         + "); retry when it is done");
             }
             byte[] acquired = content(name, type, true);
+            long writing = timing.nanoTime().getAsLong();
             target.write(key, acquired);
-            return new BackupLock(target, name, key, acquired, scheduler);
+            // "no rival" holds only while our first file looked unexpired to rivals: a stall before this write voids it
+            long took = timing.nanoTime().getAsLong() - firstWrite;
+            if (took >= timing.trusted().toNanos()) {
+                throw new StrataException.Unavailable("taking the lock of backup volume '" + volume + "' stalled for "
+                        + Duration.ofNanos(took).toSeconds() + " s, long enough for a rival to take the volume meanwhile; retry");
+            }
+            return new BackupLock(target, volume, type, name, key, acquired, timing, journal, writing, scheduler);
         } catch (IOException | RuntimeException e) {
-            target.delete(key);
+            try {
+                target.delete(key);
+                journal.released(target.url(), key);
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup); // the note stays: the next start removes the file
+            }
             throw e;
         }
     }
 
     /** The volume's unexpired locks; unreadable lock files count as unexpired rivals of no type we share. */
-    private static List<Seen> locks(BackupTarget target, String volume, Clock clock) {
+    private static List<Seen> locks(BackupTarget target, String volume, LockTiming timing) {
         List<Seen> out = new ArrayList<>();
         try {
             for (String file : target.list(StoreLayout.locksDirectory(volume))) {
@@ -126,7 +179,7 @@ public final class BackupLock implements Closeable {
                 if (modified.isEmpty() || data.isEmpty()) {
                     continue; // released meanwhile
                 }
-                if (Duration.between(modified.get(), clock.instant()).compareTo(EXPIRY) > 0) {
+                if (expired(modified.get(), timing.clock(), timing.expiry())) {
                     continue;
                 }
                 out.add(parse(lockName, data.get(), modified.get()));
@@ -158,15 +211,53 @@ public final class BackupLock implements Closeable {
         }
     }
 
+    /** Longhorn's rule, the one every rival applies: expired when more than {@code expiry} older than now. */
+    private static boolean expired(Instant modified, Clock clock, Duration expiry) {
+        return Duration.between(modified, clock.instant()).compareTo(expiry) > 0;
+    }
+
+    /**
+     * The periodic rewrite. It never resurrects a lock that may have expired: when the gap since the
+     * last successful write reached the trust window, before or during this write, the lock is lost.
+     */
     private void rewrite() {
-        if (!released) {
+        synchronized (writing) {
+            if (released || lost.get() != null) {
+                return;
+            }
+            long start = timing.nanoTime().getAsLong();
+            if (gapReached(start)) {
+                return;
+            }
             try {
+                if (target.read(key).isEmpty()) {
+                    lose("its file " + key + " was removed from the backup target by another process");
+                    return;
+                }
                 target.write(key, acquiredContent);
-                lastWrittenNanos = System.nanoTime();
             } catch (IOException | RuntimeException e) {
-                // the next refresh tries again; 150 s leave room for two misses
+                return; // the next refresh tries again: the trust window leaves room for one more miss
+            }
+            if (!gapReached(timing.nanoTime().getAsLong())) {
+                refreshedNanos = start;
             }
         }
+    }
+
+    /** Whether the lock went too long without a rewrite at {@code nanos}; if so, it is lost from now on. */
+    private boolean gapReached(long nanos) {
+        long gap = nanos - refreshedNanos;
+        if (gap >= timing.trusted().toNanos()) {
+            lose("it was not rewritten for " + Duration.ofNanos(gap).toMillis() / 1000.0 + " s (the process or the backup target"
+                    + " stalled), while rival processes count it expired after " + timing.expiry().toSeconds()
+                    + " s and may have taken the volume");
+            return true;
+        }
+        return false;
+    }
+
+    private void lose(String why) {
+        lost.compareAndSet(null, why);
     }
 
     /** The lock's name, {@code lock-} and 16 hex characters; its file is {@code locks/<name>.lck}. */
@@ -175,29 +266,59 @@ public final class BackupLock implements Closeable {
     }
 
     /**
-     * Fails when the lock may have expired on the store: its refreshes have failed for so long that
-     * a rival could have taken the volume. Work that commits under the lock calls this first.
+     * Fails when the lock may have expired on the store: it went so long without a rewrite (its
+     * refreshes failed, or the process or the target stalled) that a rival could have taken the
+     * volume. Cheap (no I/O): work under the lock calls it as it goes, to stop early.
      *
-     * @throws StrataException.Unavailable when the lock can no longer be trusted
+     * @throws StrataException.Unavailable when the lock is lost or released; the work must not commit
      */
     public void checkHeld() {
-        long since = System.nanoTime() - lastWrittenNanos;
-        if (released || since > TRUSTED.toNanos()) {
-            throw new StrataException.Unavailable("lost the backupstore lock " + name + (released ? "" : ": it could not be refreshed for "
-                    + Duration.ofNanos(since).toSeconds() + " s") + "; the backup target may be unreachable, retry when it is back");
+        if (released) {
+            throw new StrataException.Unavailable("the backupstore lock " + name + " of backup volume '" + volume
+                    + "' was released before the work under it finished; retry it");
+        }
+        gapReached(timing.nanoTime().getAsLong());
+        String why = lost.get();
+        if (why != null) {
+            throw new StrataException.Unavailable("lost the backupstore lock " + name + " of backup volume '" + volume + "': "
+                    + why + "; the work under it is not committed: retry it");
         }
     }
 
     /**
-     * Whether lock {@code lockName} of {@code volume} is present and unexpired on the store: a
-     * process holding it may still be at work.
+     * Checks, just before a commit, that the lock still holds: {@link #checkHeld()}, then the lock
+     * files re-read from the store: this lock's file must still be there, and no lock of another
+     * type may have been acquired since (which happens only when a rival judged this one expired).
+     *
+     * @throws StrataException.Unavailable when the lock is lost; the work must not commit
      */
-    public static boolean isLive(BackupTarget target, String volume, String lockName, Clock clock) throws IOException {
+    public void confirmHeld() throws IOException {
+        checkHeld();
+        if (target.read(key).isEmpty()) {
+            lose("its file " + key + " was removed from the backup target by another process");
+        } else {
+            for (Seen rival : locks(target, volume, timing)) {
+                if (rival.acquired() && rival.type() != type.code && rival.type() != -1) {
+                    lose("lock " + rival.name() + " (a " + (rival.type() == Type.DELETION.code ? "deletion" : "backup or restore")
+                            + ") took the volume meanwhile");
+                    break;
+                }
+            }
+        }
+        checkHeld(); // also when reading the locks stalled
+    }
+
+    /**
+     * Whether lock {@code lockName} of {@code volume} is present and unexpired on the store by
+     * Longhorn's rule (modified no more than {@code expiry} before {@code clock}'s now): a process
+     * holding it may still be at work.
+     */
+    public static boolean isLive(BackupTarget target, String volume, String lockName, Clock clock, Duration expiry) throws IOException {
         if (!lockName.matches("lock-[0-9a-f]{16}")) {
             return false;
         }
         Optional<Instant> modified = target.modified(StoreLayout.lock(volume, lockName));
-        return modified.isPresent() && Duration.between(modified.get(), clock.instant()).compareTo(EXPIRY) <= 0;
+        return modified.isPresent() && !expired(modified.get(), clock, expiry);
     }
 
     /** The lock's key on the store. */
@@ -212,13 +333,17 @@ public final class BackupLock implements Closeable {
      */
     @Override
     public void close() {
-        if (!released) {
+        synchronized (writing) {
+            if (released) {
+                return;
+            }
             released = true;
             refresh.cancel(false);
             try {
                 target.delete(key);
+                journal.released(target.url(), key);
             } catch (IOException | RuntimeException e) {
-                // it expires on its own
+                // it expires on its own; the journal keeps its note, so the next start removes it
             }
         }
     }

@@ -47,6 +47,18 @@ public interface BackupTarget extends Closeable {
     /** Removes every object under {@code prefix}. */
     void deleteAll(String prefix) throws IOException;
 
+    /**
+     * Removes what writes that never finished left under {@code prefix} (a process killed between
+     * creating a temporary object and renaming it into place), when it was last touched before
+     * {@code olderThan}. Such leftovers are invisible to {@link #list} and to every reader. A store
+     * whose writes leave nothing behind (S3: a PUT is whole or absent) does nothing.
+     *
+     * @return how many leftovers were removed
+     */
+    default int removeUnfinishedWrites(String prefix, Instant olderThan) throws IOException {
+        return 0;
+    }
+
     @Override
     default void close() throws IOException {}
 }

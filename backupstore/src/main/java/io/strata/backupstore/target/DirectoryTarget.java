@@ -8,6 +8,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Pattern;
 
 /**
  * A {@link BackupTarget} in a directory: a local disk or an NFS mount ({@code file:///path}, or
@@ -33,6 +35,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * set at creation ({@link PrivateFiles}) — backups are the volumes' data.
  */
 public final class DirectoryTarget implements BackupTarget {
+    /** The temporary name {@link #write} gives an object until it is renamed into place. */
+    private static final Pattern UNFINISHED = Pattern.compile(".+\\.tmp\\.[0-9]+");
     private final String url;
     private final Path root;
 
@@ -149,6 +153,35 @@ public final class DirectoryTarget implements BackupTarget {
             }
         });
         removeEmptyParents(dir.getParent());
+    }
+
+    /** Removes {@code <key>.tmp.<n>} files (see {@link #write}) under {@code prefix} last modified before {@code olderThan}. */
+    @Override
+    public int removeUnfinishedWrites(String prefix, Instant olderThan) throws IOException {
+        Path dir = path(prefix);
+        if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+            return 0;
+        }
+        int[] removed = {0};
+        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                if (attrs.isRegularFile() && UNFINISHED.matcher(file.getFileName().toString()).matches()
+                        && attrs.lastModifiedTime().toInstant().isBefore(olderThan) && Files.deleteIfExists(file)) {
+                    removed[0]++;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE; // renamed into place or removed meanwhile
+                }
+                throw e;
+            }
+        });
+        return removed[0];
     }
 
     private void removeEmptyParents(Path dir) throws IOException {

@@ -14,7 +14,8 @@ import java.util.concurrent.ScheduledExecutorService;
 /**
  * A second process for {@link CrossProcessLockTest}: takes and releases backupstore locks on a
  * directory target when told to on stdin ({@code acquire}, {@code release}), answering on stdout
- * ({@code READY}, {@code HELD <name>}, {@code UNAVAILABLE <message>}, {@code RELEASED}).
+ * ({@code READY}, {@code HELD <name>}, {@code UNAVAILABLE <message>}, {@code RELEASED}). Arguments: target
+ * directory, volume, lock type, settle time in ms, and optionally the directory of its {@link DirectoryLockJournal}.
  */
 public final class LockHolder {
     private LockHolder() {}
@@ -24,6 +25,7 @@ public final class LockHolder {
         String volume = args[1];
         BackupLock.Type type = BackupLock.Type.valueOf(args[2]);
         Duration settle = Duration.ofMillis(Long.parseLong(args[3]));
+        LockJournal journal = args.length > 4 ? new DirectoryLockJournal(Path.of(args[4])) : LockJournal.NONE;
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor();
         DirectoryTarget target = new DirectoryTarget("file://" + dir, dir);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
@@ -34,7 +36,8 @@ public final class LockHolder {
             switch (line) {
                 case "acquire" -> {
                     try {
-                        held = BackupLock.acquire(target, volume, type, Clock.systemUTC(), settle, scheduler);
+                        held = BackupLock.acquire(target, volume, type, LockTiming.longhorn(Clock.systemUTC(), settle), journal,
+                                scheduler);
                         System.out.println("HELD " + held.name());
                     } catch (StrataException.Unavailable e) {
                         System.out.println("UNAVAILABLE " + e.getMessage());

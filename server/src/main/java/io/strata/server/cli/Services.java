@@ -1,6 +1,7 @@
 package io.strata.server.cli;
 
 import io.strata.backupstore.BackupTargets;
+import io.strata.backupstore.lock.DirectoryLockJournal;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.control.BackupService;
 import io.strata.control.VolumeBackups;
@@ -27,7 +28,8 @@ final class Services implements AutoCloseable {
     Services(VolumeStore volumes, Path dataDir, Map<String, String> env) {
         this.volumes = volumes;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("backup-lock-refresh").factory());
-        BackupTargets targets = new BackupTargets(env, dataDir.resolve("mounts"), NfsMount.system());
+        BackupTargets targets = new BackupTargets(env, dataDir.resolve("mounts"), NfsMount.system(),
+                new DirectoryLockJournal(dataDir.resolve(ServerConfig.LOCK_JOURNAL_DIRECTORY)));
         this.backups = new BackupService(targets, lockSettle(env), scheduler, BackupService.DEFAULT_WORKERS);
     }
 

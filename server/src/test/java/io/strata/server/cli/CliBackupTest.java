@@ -199,4 +199,31 @@ class CliBackupTest {
         assertThat(invalid.exitCode()).isEqualTo(ExitCode.USAGE.status);
         assertThat(invalid.err()).contains("2Mi (the default) or 16Mi");
     }
+
+    @Test
+    void aLockLeftByAKilledCommandIsRemovedByTheNextCommandThatOpensTheTarget() throws Exception {
+        ok("snapshot", "create", "db", "s1");
+        ok("backup", "create", "db@s1");
+        Path notes = tmp.resolve("data").resolve(io.strata.server.ServerConfig.LOCK_JOURNAL_DIRECTORY);
+        assertThat(notes).as("the backup noted its lock while it held it").isDirectory();
+        try (Stream<Path> left = Files.list(notes)) {
+            assertThat(left).as("and dropped the note on release").isEmpty();
+        }
+
+        // what a `strata backup create` killed with -9 leaves: its lock file, and its note naming a process now gone
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
+        String key = io.strata.backupstore.format.StoreLayout.lock("db", "lock-00000000000000ab");
+        Path lockFile = backups.resolve(key);
+        Files.createDirectories(lockFile.getParent());
+        Files.writeString(lockFile, "{\"Name\":\"lock-00000000000000ab\",\"Type\":1,\"Acquired\":true}");
+        Files.writeString(notes.resolve("lock-00000000000000ab.lock-note"),
+                gone.pid() + " 1\n" + "file://" + backups + "\n" + key + "\n");
+
+        ok("backup", "ls", "db");
+        assertThat(lockFile).as("removed by the next command on this node").doesNotExist();
+        try (Stream<Path> left = Files.list(notes)) {
+            assertThat(left).isEmpty();
+        }
+    }
 }
