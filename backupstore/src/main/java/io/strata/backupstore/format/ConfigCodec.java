@@ -190,8 +190,14 @@ public final class ConfigCodec {
                 throw new StrataException.Corrupt(where + " is not a JSON object");
             }
             return n;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            // the parser's own message quotes the bytes it choked on: a cfg that is a link to /etc/passwd must not
+            // leak them, so only the position is told, and the parser's exception is not kept as the cause
+            com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+            throw new StrataException.Corrupt(where + " is not valid JSON" + (at == null ? "" : " (line " + at.getLineNr()
+                    + ", column " + at.getColumnNr() + ")") + ": it is damaged, or is not a cfg");
         } catch (IOException e) {
-            throw new StrataException.Corrupt(where + " is not valid JSON: " + e.getMessage(), e);
+            throw new StrataException.Corrupt(where + " cannot be read as JSON: " + e.getClass().getSimpleName());
         }
     }
 
