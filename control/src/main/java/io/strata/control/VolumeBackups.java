@@ -114,7 +114,7 @@ public final class VolumeBackups {
         try {
             restoreInto(url, volume, progress);
             return volume;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) { // an Error too (out of memory): no half volume either way
             try {
                 volumes.delete(newVolume);
             } catch (IOException | RuntimeException cleanup) {

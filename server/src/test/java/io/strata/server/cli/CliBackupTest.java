@@ -158,4 +158,31 @@ class CliBackupTest {
         assertThat(restore.err()).contains("block ").contains("of backup '" + name + "'");
         assertThat(ok("volume", "ls")).doesNotContain("broken");
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
+    void aBlockThatLinksToDevZeroOrIsAFifoFailsTheRestoreAtOnceAndLeavesNoVolume() throws Exception {
+        ok("snapshot", "create", "db", "s1");
+        String name = json("backup", "create", "db@s1", "--json").get("name").asText();
+        Path block;
+        try (Stream<Path> blocks = Files.walk(backups)) {
+            block = blocks.filter(p -> p.toString().endsWith(".blk")).findFirst().orElseThrow();
+        }
+        Files.delete(block);
+        Files.createSymbolicLink(block, Path.of("/dev/zero"));
+        Cli.Result zero = run("backup", "restore", "bak://db/" + name, "zero");
+        assertThat(zero.exitCode()).isEqualTo(ExitCode.CORRUPT.status);
+        assertThat(zero.err()).contains("symbolic link").contains(block.getFileName().toString().replace(".blk", ""));
+        assertThat(ok("volume", "ls")).doesNotContain("zero");
+
+        Files.delete(block);
+        org.assertj.core.api.Assumptions.assumeThat(new ProcessBuilder("mkfifo", block.toString()).start().waitFor()).isZero();
+        Cli.Result fifo = run("backup", "restore", "bak://db/" + name, "fifo");
+        assertThat(fifo.exitCode()).isEqualTo(ExitCode.CORRUPT.status);
+        assertThat(fifo.err()).contains("not a regular file");
+        assertThat(ok("volume", "ls")).doesNotContain("fifo");
+        Cli.Result verify = run("backup", "verify", "bak://db/" + name);
+        assertThat(verify.exitCode()).isEqualTo(ExitCode.CORRUPT.status);
+        assertThat(verify.out()).contains("not a regular file");
+    }
 }
