@@ -72,7 +72,7 @@ public final class BackupTargetSetting implements Supplier<String> {
         }
         String target = url.strip();
         try {
-            backups.backupVolumes(target);
+            backups.backupVolumeEntries(target); // lists, and does not mind a damaged cfg: the target answers
         } catch (StrataException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

@@ -128,7 +128,7 @@ final class BackupCommand extends CommandGroup {
                 volumes = server.get().backupVolumes().stream().map(BackupJson.BackupVolume::of).toList();
             } else {
                 try (Services services = root.services(null)) {
-                    volumes = services.backups().backupVolumes(targetUrl).stream().map(BackupJson.BackupVolume::of).toList();
+                    volumes = services.backups().backupVolumeEntries(targetUrl).stream().map(BackupJson.BackupVolume::of).toList();
                 }
             }
             if (json) {
@@ -137,9 +137,11 @@ final class BackupCommand extends CommandGroup {
                 out().println("no backups in " + targetUrl + " yet: strata backup create VOLUME --target " + targetUrl);
             } else {
                 Table table = new Table("VOLUME", "SIZE", "LAST BACKUP", "LAST BACKUP AT", "COMPRESSION", "CREATED");
-                volumes.forEach(v -> table.row(v.name(), ByteSize.format(v.sizeBytes()), dash(v.lastBackup()),
-                        dash(v.lastBackupAt()), v.compression(), dash(v.created())));
+                volumes.forEach(v -> table.row(v.name(), "broken".equals(v.state()) ? "broken" : ByteSize.format(v.sizeBytes()),
+                        dash(v.lastBackup()), dash(v.lastBackupAt()), dash(v.compression()), dash(v.created())));
                 table.print(out());
+                volumes.stream().filter(v -> "broken".equals(v.state()))
+                        .forEach(v -> out().println("broken: " + v.name() + ": " + printable(v.error())));
             }
             return;
         }
@@ -165,6 +167,8 @@ final class BackupCommand extends CommandGroup {
                     ByteSize.human(b.dataBytes()), ByteSize.format(b.volumeSizeBytes()), b.incremental() ? "incremental" : "full",
                     labels(b.labels())));
             table.print(out());
+            backups.stream().filter(b -> "broken".equals(b.state()))
+                    .forEach(b -> out().println("broken: " + b.name() + ": " + printable(b.error())));
         }
     }
 
@@ -331,5 +335,11 @@ final class BackupCommand extends CommandGroup {
 
     private PrintWriter err() {
         return spec.commandLine().getErr();
+    }
+
+    /** A message from the target, with control characters (escape sequences a hostile cfg could carry) shown as '?'. */
+    private static String printable(String text) {
+        return text == null ? "" : text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 }
