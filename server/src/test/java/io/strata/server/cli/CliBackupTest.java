@@ -185,4 +185,28 @@ class CliBackupTest {
         assertThat(verify.exitCode()).isEqualTo(ExitCode.CORRUPT.status);
         assertThat(verify.out()).contains("not a regular file");
     }
+
+    @Test
+    void aBackupWhoseCfgCannotBeReadIsListedBrokenWithWhy() throws IOException {
+        ok("snapshot", "create", "db", "s1");
+        ok("snapshot", "create", "db", "s2");
+        String good = json("backup", "create", "db@s1", "--json").get("name").asText();
+        String bad = json("backup", "create", "db@s2", "--json").get("name").asText();
+        Path cfg;
+        try (Stream<Path> files = Files.walk(backups)) {
+            cfg = files.filter(p -> p.getFileName().toString().equals("backup_" + bad + ".cfg")).findFirst().orElseThrow();
+        }
+        Files.writeString(cfg, "root:x:0:0:SECRET\u001b[31m\n");
+
+        String listed = ok("backup", "ls", "db");
+        assertThat(listed).contains(good).contains(bad).contains("broken").contains("broken: " + bad + ": ")
+                .contains("backup_" + bad + ".cfg").doesNotContain("SECRET").doesNotContain("\u001b");
+        JsonNode asJson = json("backup", "ls", "db", "--json");
+        List<String> states = new java.util.ArrayList<>();
+        asJson.forEach(b -> states.add(b.get("name").asText() + "=" + b.get("state").asText()));
+        assertThat(states).containsExactlyInAnyOrder(good + "=complete", bad + "=broken");
+        assertThat(ok("backup", "ls")).startsWith("VOLUME").contains("db");
+        ok("backup", "rm", "bak://db/" + bad);
+        assertThat(ok("backup", "ls", "db")).doesNotContain("broken");
+    }
 }
