@@ -18,6 +18,9 @@ public final class BackupProgress {
     private volatile String error = "";
     private volatile String cancelled;
     private final java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Threads in a {@link #cancellable} target call (guarded by itself), and those a cancel interrupted. */
+    private final java.util.Set<Thread> waiting = new java.util.HashSet<>();
+    private final java.util.Set<Thread> interrupted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public long bytesToScan() {
         return bytesToScan.get();
@@ -101,9 +104,6 @@ public final class BackupProgress {
     interface TargetCall<T> {
         T run() throws IOException;
     }
-
-    private final java.util.Set<Thread> waiting = new java.util.HashSet<>();
-    private final java.util.Set<Thread> interrupted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * Runs one call to the backup target so that {@link #cancel} interrupts it while it waits: a
