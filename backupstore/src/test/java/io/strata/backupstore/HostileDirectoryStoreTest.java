@@ -236,4 +236,28 @@ class HostileDirectoryStoreTest {
         assertThat(sink.bytes).isEqualTo(data);
         assertThat(new String(Files.readAllBytes(at(StoreLayout.volumeConfig(VOLUME))), StandardCharsets.UTF_8)).contains(VOLUME);
     }
+
+    @Test
+    @Timeout(value = 30, unit = TimeUnit.SECONDS)
+    void aCfgThatIsAFifoOrALinkIsReportedAtOnceAndHoldsOffGarbageCollection() throws Exception {
+        backup("one", content(1, 13));
+        BackupConfig second = backup("two", content(1, 14));
+        Path cfg = at(StoreLayout.backupConfig(VOLUME, "one"));
+        Files.delete(cfg);
+        assumeThat(new ProcessBuilder("mkfifo", cfg.toString()).start().waitFor()).as("mkfifo works here").isZero();
+        assertThat(store.backups(VOLUME)).containsExactlyInAnyOrder("one", "two");
+        assertThatThrownBy(() -> store.backupConfig(VOLUME, "one"))
+                .isInstanceOf(StrataException.Corrupt.class).hasMessageContaining("backup_one.cfg").hasMessageContaining("not a regular file");
+
+        java.util.Set<String> blocksBefore = store.blocks(VOLUME);
+        assertThat(store.delete(VOLUME, "two")).as("a cfg that cannot be read: no block is collected").isZero();
+        assertThat(store.blocks(VOLUME)).isEqualTo(blocksBefore).contains(second.blocks().getFirst().checksum());
+
+        Files.delete(cfg);
+        Files.createSymbolicLink(cfg, Path.of("/proc/self/environ"));
+        assertThatThrownBy(() -> store.backupConfig(VOLUME, "one"))
+                .isInstanceOf(StrataException.Corrupt.class).hasMessageContaining("symbolic link").hasMessageNotContaining("PATH=");
+        assertThat(store.delete(VOLUME, "one")).as("deleting the broken backup itself is possible").isPositive();
+        assertThat(Path.of("/proc/self/environ")).exists();
+    }
 }
