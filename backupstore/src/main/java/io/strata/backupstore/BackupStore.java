@@ -293,7 +293,9 @@ public final class BackupStore {
             progress.checkNotCancelled();
             String checksum = byOffset.get(offset);
             String key = StoreLayout.block(volume, checksum);
-            byte[] stored = progress.cancellable(() -> target.read(key, StoreLimits.block(blockSize))).orElseThrow(() -> new StrataException.Corrupt("block " + checksum
+            // bounded, so that a block that is huge or endless is refused; cancellable, so that one that never comes is not waited for
+            byte[] stored = progress.cancellable(() -> target.read(key, StoreLimits.block(blockSize)))
+                    .orElseThrow(() -> new StrataException.Corrupt("block " + checksum
                     + " at offset " + offset + " of backup '" + backup + "' is missing from the backup target"));
             byte[] data = buffers.get();
             int decompressed;

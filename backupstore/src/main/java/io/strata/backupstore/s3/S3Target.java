@@ -1,6 +1,5 @@
 package io.strata.backupstore.s3;
 
-import io.strata.backupstore.format.StoreLimits;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.backupstore.target.Keys;
 import io.strata.backupstore.target.TargetUrl;
@@ -111,7 +110,7 @@ public final class S3Target implements BackupTarget {
                 in.abort();
                 throw tooLarge(key, length + " bytes", maxBytes);
             }
-            byte[] data = in.readNBytes((int) Math.min(maxBytes + 1, StoreLimits.MAX_ARRAY));
+            byte[] data = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8)); // the JVM's largest array
             if (data.length > maxBytes) {
                 in.abort();
                 throw tooLarge(key, "more than " + maxBytes + " bytes", maxBytes);

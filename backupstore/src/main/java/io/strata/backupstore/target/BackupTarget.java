@@ -24,7 +24,7 @@ import java.util.Optional;
  *   <li><b>Reads are bounded</b>: an object larger than the reader's bound is refused with
  *       {@link io.strata.domain.StrataException.Corrupt} naming the key and the bound, without
  *       reading it whole, so a hostile store cannot exhaust memory or stall a reader with a huge or
- *       endless object ({@link io.strata.backupstore.format.StoreLimits} has the bounds).</li>
+ *       endless object (the backupstore's StoreLimits has the bounds).</li>
  *   <li><b>Nothing outside the store is touched</b>: a directory target follows no symbolic link
  *       below its root and opens nothing but regular files and directories; any other entry is
  *       refused as Corrupt, naming its key, never its content.</li>
@@ -45,9 +45,12 @@ public interface BackupTarget extends Closeable {
      */
     Optional<byte[]> read(String key, long maxBytes) throws IOException;
 
-    /** The object under {@code key}, at most {@link io.strata.backupstore.format.StoreLimits#SMALL_OBJECT} bytes. */
+    /** What {@link #read(String)} reads at most: 8 MiB, more than any cfg but a backup's block map or a lock holds. */
+    long SMALL_OBJECT = 8L << 20;
+
+    /** The object under {@code key}, at most {@link #SMALL_OBJECT} bytes: a volume.cfg, a lock. */
     default Optional<byte[]> read(String key) throws IOException {
-        return read(key, io.strata.backupstore.format.StoreLimits.SMALL_OBJECT);
+        return read(key, SMALL_OBJECT);
     }
 
     /** Stores {@code data} under {@code key}, replacing what was there, all or nothing. */
