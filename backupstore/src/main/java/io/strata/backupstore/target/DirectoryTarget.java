@@ -65,7 +65,7 @@ public final class DirectoryTarget implements BackupTarget {
      *
      * @throws StrataException.Corrupt when a directory on the way is a link or a special file
      */
-    private Optional<BasicFileAttributes> plainEntry(Path path, String key) throws IOException {
+    private Optional<BasicFileAttributes> plainEntry(Path path) throws IOException {
         Path dir = root;
         Path relative = root.relativize(path);
         for (int i = 0; i < relative.getNameCount(); i++) {
@@ -92,6 +92,7 @@ public final class DirectoryTarget implements BackupTarget {
     private StrataException notPlain(String key, BasicFileAttributes attributes) {
         String kind = attributes.isSymbolicLink() ? "a symbolic link, which Strata does not follow"
                 : attributes.isDirectory() ? "a directory, not a file"
+                : attributes.isRegularFile() ? "a file where a directory belongs"
                 : "not a regular file (a FIFO, socket or device)";
         return new StrataException.Corrupt(key + " in backup target " + url + " is " + kind
                 + ": a backup target holds only regular files and directories; remove or replace it");
@@ -138,7 +139,7 @@ public final class DirectoryTarget implements BackupTarget {
     @Override
     public Optional<byte[]> read(String key, long maxBytes) throws IOException {
         Path file = path(key);
-        Optional<BasicFileAttributes> found = plainEntry(file, key);
+        Optional<BasicFileAttributes> found = plainEntry(file);
         if (found.isEmpty()) {
             return Optional.empty();
         }
@@ -198,7 +199,7 @@ public final class DirectoryTarget implements BackupTarget {
     public List<String> list(String prefix) throws IOException {
         Path dir = prefix.isEmpty() ? root : path(prefix);
         if (!prefix.isEmpty()) {
-            Optional<BasicFileAttributes> found = plainEntry(dir, prefix);
+            Optional<BasicFileAttributes> found = plainEntry(dir);
             if (found.isEmpty() || found.get().isRegularFile()) {
                 return List.of();
             }
@@ -224,13 +225,13 @@ public final class DirectoryTarget implements BackupTarget {
     @Override
     /** A link or a special file is no object: empty, so that a backup writes a real block over it. */
     public Optional<Instant> modified(String key) throws IOException {
-        return plainEntry(path(key), key).filter(a -> a.isRegularFile() || a.isDirectory()).map(a -> a.lastModifiedTime().toInstant());
+        return plainEntry(path(key)).filter(a -> a.isRegularFile() || a.isDirectory()).map(a -> a.lastModifiedTime().toInstant());
     }
 
     @Override
     public void delete(String key) throws IOException {
         Path target = path(key);
-        if (plainEntry(target, key).isEmpty()) {
+        if (plainEntry(target).isEmpty()) {
             return; // missing; a link on the way has thrown: nothing beyond it is deleted
         }
         if (Files.deleteIfExists(target)) { // a link itself is removed, never what it points to
@@ -241,7 +242,7 @@ public final class DirectoryTarget implements BackupTarget {
     @Override
     public void deleteAll(String prefix) throws IOException {
         Path dir = path(prefix);
-        if (plainEntry(dir, prefix).isEmpty()) {
+        if (plainEntry(dir).isEmpty()) {
             return;
         }
         // without FOLLOW_LINKS the walk visits a link (even the start) as a file and deletes the link alone
