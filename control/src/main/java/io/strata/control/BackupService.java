@@ -168,7 +168,7 @@ public final class BackupService {
         try (BackupTarget target = targets.open(url.target())) {
             BackupStore store = store(target);
             BackupConfig cfg = existing(store, url);
-            return new BackupEntry(cfg, store.volumeSize(cfg), store.catalog().isAbandoned(cfg));
+            return new BackupEntry(cfg, sizeOf(store.catalog(), cfg), store.catalog().isAbandoned(cfg));
         }
     }
 
