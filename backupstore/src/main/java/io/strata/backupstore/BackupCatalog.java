@@ -5,6 +5,7 @@ import io.strata.backupstore.format.BlockChecksum;
 import io.strata.backupstore.format.Compression;
 import io.strata.backupstore.format.ConfigCodec;
 import io.strata.backupstore.format.StoreLayout;
+import io.strata.backupstore.format.StoreLimits;
 import io.strata.backupstore.format.VolumeConfig;
 import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.target.BackupTarget;
@@ -149,7 +150,13 @@ public final class BackupCatalog {
         BlockPipeline.run(indexes, workers, i -> {
             String checksum = checksums.get((int) i);
             String where = "block " + checksum + " (first at offset " + firstOffset.get(checksum) + ")";
-            Optional<byte[]> stored = target.read(StoreLayout.block(volume, checksum));
+            Optional<byte[]> stored;
+            try {
+                stored = target.read(StoreLayout.block(volume, checksum), StoreLimits.block(blockSize));
+            } catch (StrataException.Corrupt e) {
+                problems.add(where + " cannot be read: " + e.getMessage());
+                return;
+            }
             if (stored.isEmpty()) {
                 problems.add(where + " is missing");
                 return;
@@ -223,10 +230,28 @@ public final class BackupCatalog {
         return data.map(d -> ConfigCodec.decodeVolume(d, key));
     }
 
+    /** A backup's cfg; larger than {@link #backupConfigBound} allows, it is refused as Corrupt unread. */
     public Optional<BackupConfig> backupConfig(String volume, String backup) throws IOException {
+        return backupConfig(volume, backup, backupConfigBound(volume));
+    }
+
+    /** As {@link #backupConfig(String, String)}, with the bound already known (one volume.cfg read for a whole listing). */
+    public Optional<BackupConfig> backupConfig(String volume, String backup, long maxBytes) throws IOException {
         String key = StoreLayout.backupConfig(volume, backup);
-        Optional<byte[]> data = target.read(key);
+        Optional<byte[]> data = target.read(key, maxBytes);
         return data.map(d -> ConfigCodec.decodeBackup(d, key));
+    }
+
+    /**
+     * The most a backup cfg of {@code volume} may hold: its block map is bounded by the volume's size
+     * ({@link StoreLimits#backupConfig}); without a readable volume.cfg, by the largest volume's.
+     */
+    public long backupConfigBound(String volume) throws IOException {
+        try {
+            return StoreLimits.backupConfig(volumeConfig(volume).map(VolumeConfig::size).orElse(0L));
+        } catch (StrataException.Corrupt unreadable) {
+            return StoreLimits.backupConfig(0);
+        }
     }
 
 }

@@ -1,6 +1,7 @@
 package io.strata.backupstore;
 
 import io.strata.domain.StrataException;
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -17,6 +18,9 @@ public final class BackupProgress {
     private volatile String error = "";
     private volatile String cancelled;
     private final java.util.List<String> warnings = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Threads in a {@link #cancellable} target call (guarded by itself), and those a cancel interrupted. */
+    private final java.util.Set<Thread> waiting = new java.util.HashSet<>();
+    private final java.util.Set<Thread> interrupted = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     public long bytesToScan() {
         return bytesToScan.get();
@@ -82,10 +86,56 @@ public final class BackupProgress {
 
     /**
      * Asks the work to stop: it checks before each block and fails, with {@code why}, at the next
-     * one. Blocks already on their way finish first, so nothing is left half written.
+     * one. Blocks already on their way finish first, so nothing is left half written; only a call to
+     * the backup target that is still waiting (a read from a store that does not answer, a hard NFS
+     * mount) is interrupted, since it has nothing to leave half done.
      */
     public void cancel(String why) {
         cancelled = why;
+        synchronized (waiting) {
+            for (Thread t : waiting) {
+                interrupted.add(t);
+                t.interrupt();
+            }
+        }
+    }
+
+    /** A call to the backup target that a cancel may interrupt. */
+    interface TargetCall<T> {
+        T run() throws IOException;
+    }
+
+    /**
+     * Runs one call to the backup target so that {@link #cancel} interrupts it while it waits: a
+     * cancel must not wait for a target that never answers. Only target calls go through here, never
+     * a volume's: an interrupted file channel is closed, and a volume's channels are shared.
+     *
+     * @throws StrataException.FailedPrecondition when cancelled, before or during the call
+     */
+    <T> T cancellable(TargetCall<T> call) throws IOException {
+        Thread me = Thread.currentThread();
+        synchronized (waiting) {
+            checkNotCancelled();
+            waiting.add(me);
+        }
+        try {
+            return call.run();
+        } catch (IOException | RuntimeException e) {
+            String why = cancelled;
+            if (why != null && interrupted.contains(me)) {
+                StrataException stopped = new StrataException.FailedPrecondition("cancelled: " + why);
+                stopped.addSuppressed(e);
+                throw stopped;
+            }
+            throw e;
+        } finally {
+            synchronized (waiting) {
+                waiting.remove(me);
+            }
+            if (interrupted.remove(me)) {
+                Thread.interrupted(); // ours, not a shutdown's: the pool's thread goes on clean
+            }
+        }
     }
 
     /** @throws StrataException.FailedPrecondition once {@link #cancel} was asked, naming why */

@@ -6,6 +6,7 @@ import io.strata.backupstore.format.BlockChecksum;
 import io.strata.backupstore.format.Compression;
 import io.strata.backupstore.format.ConfigCodec;
 import io.strata.backupstore.format.StoreLayout;
+import io.strata.backupstore.format.StoreLimits;
 import io.strata.backupstore.format.VolumeConfig;
 import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.lock.LockJournal;
@@ -194,14 +195,17 @@ public final class BackupStore {
                     return null;
                 }
                 String key = StoreLayout.block(volume, checksum);
-                boolean stored = target.modified(key).isPresent();
+                boolean stored = progress.cancellable(() -> target.modified(key)).isPresent();
                 if (stored && !r.full()) {
                     progress.blocksReused.incrementAndGet();
                     return null;
                 }
                 byte[] compressed = compression.compress(data);
                 return () -> { // on a writer: this worker goes on with the next block meanwhile
-                    target.write(key, compressed);
+                    progress.cancellable(() -> {
+                        target.write(key, compressed);
+                        return null;
+                    });
                     progress.bytesUploaded.addAndGet(compressed.length);
                     if (stored) {
                         synchronized (reUploaded) {
@@ -341,7 +345,9 @@ public final class BackupStore {
             progress.checkNotCancelled();
             String checksum = byOffset.get(offset);
             String key = StoreLayout.block(volume, checksum);
-            byte[] stored = target.read(key).orElseThrow(() -> new StrataException.Corrupt("block " + checksum
+            // bounded, so that a block that is huge or endless is refused; cancellable, so that one that never comes is not waited for
+            byte[] stored = progress.cancellable(() -> target.read(key, StoreLimits.block(blockSize)))
+                    .orElseThrow(() -> new StrataException.Corrupt("block " + checksum
                     + " at offset " + offset + " of backup '" + backup + "' is missing from the backup target"));
             byte[] data = buffers.get();
             int decompressed;

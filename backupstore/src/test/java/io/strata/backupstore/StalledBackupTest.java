@@ -167,7 +167,7 @@ class StalledBackupTest {
     private static BackupTarget listingHook(BackupTarget inner, String prefix, IoAction hook) {
         return new BackupTarget() {
             @Override public String url() { return inner.url(); }
-            @Override public Optional<byte[]> read(String key) throws IOException { return inner.read(key); }
+            @Override public Optional<byte[]> read(String key, long maxBytes) throws IOException { return inner.read(key, maxBytes); }
             @Override public void write(String key, byte[] data) throws IOException { inner.write(key, data); }
             @Override public Optional<Instant> modified(String key) throws IOException { return inner.modified(key); }
             @Override public void delete(String key) throws IOException { inner.delete(key); }

@@ -28,8 +28,29 @@ public final class BackupService {
     /** Parallel block workers when not told otherwise: twice the cores (the target's latency hides behind them), 2 to 16. */
     public static final int DEFAULT_WORKERS = Math.clamp(2L * Runtime.getRuntime().availableProcessors(), 2, 16);
 
-    /** A backup and what it restores to. */
-    public record BackupEntry(BackupConfig config, long volumeSize, boolean abandoned) {}
+    /**
+     * A backup and what it restores to; or one whose cfg cannot be read ({@code broken} says why, and
+     * {@code config} holds only its name and volume). A broken backup is listed, not hidden: it is
+     * still there, it holds off garbage collection, and an operator must see it to repair or delete it.
+     */
+    public record BackupEntry(BackupConfig config, long volumeSize, boolean abandoned, Optional<String> broken) {
+        public BackupEntry(BackupConfig config, long volumeSize, boolean abandoned) {
+            this(config, volumeSize, abandoned, Optional.empty());
+        }
+
+        /** A backup named {@code name} whose cfg cannot be read, for {@code why}. */
+        public static BackupEntry broken(String volume, String name, String why) {
+            return new BackupEntry(new BackupConfig(name, volume, "", "", "", 0, null, null, false, "", 0, 0, null, ""), 0, false,
+                    Optional.of(why));
+        }
+
+        public boolean isBroken() {
+            return broken.isPresent();
+        }
+    }
+
+    /** A backup volume: its volume.cfg, or why that cannot be read ({@code broken}). */
+    public record BackupVolumeEntry(String name, Optional<VolumeConfig> config, Optional<String> broken) {}
 
     /**
      * Opens the backup target a URL names. {@link BackupTargets#open} in production; a test may wrap
@@ -89,33 +110,65 @@ public final class BackupService {
         return workers;
     }
 
-    /** Every backup volume in a target, sorted by name. */
+    /** Every backup volume in a target whose volume.cfg can be read, sorted by name. */
     public List<VolumeConfig> backupVolumes(String targetUrl) throws IOException {
+        return backupVolumeEntries(targetUrl).stream().flatMap(v -> v.config().stream()).toList();
+    }
+
+    /**
+     * Every backup volume in a target, sorted by name, those whose volume.cfg cannot be read
+     * included as broken: one damaged cfg does not hide the others. A target that cannot be listed
+     * still throws.
+     */
+    public List<BackupVolumeEntry> backupVolumeEntries(String targetUrl) throws IOException {
         try (BackupTarget target = targets.open(targetUrl)) {
             BackupCatalog catalog = store(target).catalog();
-            List<VolumeConfig> out = new ArrayList<>();
+            List<BackupVolumeEntry> out = new ArrayList<>();
             for (String name : catalog.volumes()) {
-                catalog.volumeConfig(name).ifPresent(out::add);
+                try {
+                    catalog.volumeConfig(name).ifPresent(v -> out.add(new BackupVolumeEntry(name, Optional.of(v), Optional.empty())));
+                } catch (StrataException.Corrupt unreadable) {
+                    out.add(new BackupVolumeEntry(name, Optional.empty(), Optional.of(unreadable.getMessage())));
+                }
             }
             return out;
         }
     }
 
-    /** A backup volume's backups, oldest first (by snapshot time, then name); an unknown volume has none. */
+    /**
+     * A backup volume's backups, oldest first (by snapshot time, then name), those whose cfg cannot be
+     * read last, as broken; an unknown volume has none.
+     */
     public List<BackupEntry> backups(String targetUrl, String volume) throws IOException {
         try (BackupTarget target = targets.open(targetUrl)) {
             BackupCatalog catalog = store(target).catalog();
+            long bound = catalog.backupConfigBound(volume); // volume.cfg read once for the listing, not once per backup
             List<BackupEntry> out = new ArrayList<>();
+            List<BackupEntry> broken = new ArrayList<>();
             for (String name : catalog.backups(volume)) {
-                Optional<BackupConfig> cfg = catalog.backupConfig(volume, name);
-                if (cfg.isPresent()) {
-                    out.add(new BackupEntry(cfg.get(), catalog.volumeSize(cfg.get()), catalog.isAbandoned(cfg.get())));
+                try {
+                    Optional<BackupConfig> cfg = catalog.backupConfig(volume, name, bound);
+                    if (cfg.isPresent()) {
+                        out.add(new BackupEntry(cfg.get(), sizeOf(catalog, cfg.get()), catalog.isAbandoned(cfg.get())));
+                    }
+                } catch (StrataException.Corrupt unreadable) {
+                    broken.add(BackupEntry.broken(volume, name, unreadable.getMessage()));
                 }
             }
             out.sort(java.util.Comparator.comparing((BackupEntry e) -> e.config().snapshotCreatedAt())
                     .thenComparing(e -> e.config().createdTime().isEmpty() ? "~" : e.config().createdTime()) // in progress: last
                     .thenComparing(e -> e.config().name()));
+            out.addAll(broken);
             return out;
+        }
+    }
+
+    /** The backup's volume size; its own cfg's when volume.cfg, which older backups need, is unreadable. */
+    private static long sizeOf(BackupCatalog catalog, BackupConfig cfg) throws IOException {
+        try {
+            return catalog.volumeSize(cfg);
+        } catch (StrataException.Corrupt unreadable) {
+            return cfg.size();
         }
     }
 
@@ -124,7 +177,7 @@ public final class BackupService {
         try (BackupTarget target = targets.open(url.target())) {
             BackupStore store = store(target);
             BackupConfig cfg = existing(store, url);
-            return new BackupEntry(cfg, store.volumeSize(cfg), store.catalog().isAbandoned(cfg));
+            return new BackupEntry(cfg, sizeOf(store.catalog(), cfg), store.catalog().isAbandoned(cfg));
         }
     }
 

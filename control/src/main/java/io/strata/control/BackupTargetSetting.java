@@ -87,7 +87,7 @@ public final class BackupTargetSetting implements Supplier<String> {
             if (create) {
                 BackupTargets.createDirectory(target);
             }
-            backups.backupVolumes(target);
+            backups.backupVolumeEntries(target); // lists, and does not mind a damaged cfg: the target answers
         } catch (StrataException e) {
             throw e;
         } catch (IOException | RuntimeException e) {

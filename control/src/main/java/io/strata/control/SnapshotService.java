@@ -50,10 +50,16 @@ public final class SnapshotService {
      * A snapshot or backup as CSI reports it.
      *
      * @param sizeBytes the source volume's size at the snapshot
-     * @param error     why a backup failed; empty unless it did
+     * @param error     why a backup failed, or why it is broken; empty unless either
+     * @param broken    the backup's cfg cannot be read: it is listed so that it can be seen and deleted, never restored
      */
     public record SnapshotView(SnapshotHandle handle, String sourceVolume, long sizeBytes, Instant created, boolean ready,
-                               Optional<String> error, int percent) {}
+                               Optional<String> error, int percent, boolean broken) {
+        public SnapshotView(SnapshotHandle handle, String sourceVolume, long sizeBytes, Instant created, boolean ready,
+                            Optional<String> error, int percent) {
+            this(handle, sourceVolume, sizeBytes, created, ready, error, percent, false);
+        }
+    }
 
     private final VolumeStore volumes;
     private final BackupService backups;
@@ -217,7 +223,8 @@ public final class SnapshotService {
     /** Every snapshot of every volume and every backup in the target, oldest first. */
     public List<SnapshotView> listAll() throws IOException {
         List<SnapshotView> out = new ArrayList<>();
-        List<String> backupVolumes = new ArrayList<>(backups.backupVolumes(backupTarget.get()).stream().map(v -> v.name()).toList());
+        List<String> backupVolumes = new ArrayList<>(backups.backupVolumeEntries(backupTarget.get()).stream()
+                .map(BackupService.BackupVolumeEntry::name).toList()); // a damaged volume.cfg hides none of its backups
         List<Jobs.Status> allJobs = jobs.all(); // job records are files: read once, not once per volume
         for (VolumeInfo info : volumes.list()) {
             out.addAll(snapshotsOf(info.name()));
@@ -335,7 +342,10 @@ public final class SnapshotService {
         List<SnapshotView> out = new ArrayList<>();
         for (BackupEntry entry : backups.backups(backupTarget.get(), volume)) {
             Jobs.Status job = unfinished.remove(entry.config().name());
-            if (job != null) {
+            if (entry.isBroken()) {
+                out.add(new SnapshotView(SnapshotHandle.Backup.of(volume, entry.config().name()), volume, 0, Instant.EPOCH, false,
+                        Optional.of("backup " + entry.config().name() + " is broken: " + entry.broken().get()), 0, true));
+            } else if (job != null) {
                 out.add(view(job));
             } else if (!entry.config().inProgress() || !entry.abandoned()) {
                 out.add(backupView(SnapshotHandle.Backup.of(volume, entry.config().name()), entry));

@@ -134,11 +134,16 @@ public final class VolumeBackups {
         try {
             restoreInto(url, volume, progress);
             return volume;
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) { // an Error too (out of memory): no half volume either way
+            boolean interrupted = Thread.interrupted(); // an interrupt stopped the restore; it must not stop the cleanup too
             try {
                 volumes.delete(newVolume);
             } catch (IOException | RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
             throw e;
         }

@@ -85,11 +85,11 @@ public final class GatedTarget implements BackupTarget {
     }
 
     @Override
-    public Optional<byte[]> read(String key) throws IOException {
+    public Optional<byte[]> read(String key, long maxBytes) throws IOException {
         if (isBlock(key)) {
             gate.pass();
         }
-        return inner.read(key);
+        return inner.read(key, maxBytes);
     }
 
     @Override

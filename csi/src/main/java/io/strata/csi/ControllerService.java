@@ -319,7 +319,9 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     @Override
     public void listSnapshots(ListSnapshotsRequest request, StreamObserver<ListSnapshotsResponse> observer) {
         Rpc.unary(observer, () -> {
-            Paging.Page<SnapshotView> page = Paging.page(listed(request), v -> v.handle().value(), request.getMaxEntries(),
+            // a backup whose cfg cannot be read is no snapshot a VolumeSnapshot can use or wait for: left out, not an error
+            List<SnapshotView> usable = listed(request).stream().filter(v -> !v.broken()).toList();
+            Paging.Page<SnapshotView> page = Paging.page(usable, v -> v.handle().value(), request.getMaxEntries(),
                     request.getStartingToken(), key -> handle(key).isPresent());
             ListSnapshotsResponse.Builder response = ListSnapshotsResponse.newBuilder().setNextToken(page.nextToken());
             page.entries().forEach(v -> response.addEntries(ListSnapshotsResponse.Entry.newBuilder()

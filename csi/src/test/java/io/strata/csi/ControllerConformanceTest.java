@@ -465,4 +465,23 @@ class ControllerConformanceTest {
         assertThat(controller().listSnapshots(ListSnapshotsRequest.newBuilder().setSnapshotId(done.getSnapshotId()).build())
                 .getEntriesCount()).as("the deletion went through").isZero();
     }
+
+    @Test
+    void aBackupWhoseCfgCannotBeReadIsLeftOutOfListSnapshotsWhichStillAnswers() throws Exception {
+        String volume = volume("pvc-broken-cfg");
+        byte[] data = new byte[(int) MiB];
+        new java.util.Random(4).nextBytes(data);
+        harness.write(volume, data);
+        Sidecars sidecars = new Sidecars(ControllerConformanceTest::controller);
+        Snapshot kept = sidecars.awaitReady(snapshot("snapshot-cfg-kept", volume, "bak"));
+        Snapshot broken = sidecars.awaitReady(snapshot("snapshot-cfg-broken", volume, "bak"));
+        String backup = broken.getSnapshotId().substring(broken.getSnapshotId().lastIndexOf('/') + 1);
+        java.nio.file.Files.writeString(harness.dir.resolve("backups").resolve(
+                io.strata.backupstore.format.StoreLayout.backupConfig(volume, backup)), "not a cfg");
+
+        assertThat(controller().listSnapshots(ListSnapshotsRequest.newBuilder().setSourceVolumeId(volume).build()).getEntriesList())
+                .extracting(e -> e.getSnapshot().getSnapshotId()).contains(kept.getSnapshotId()).doesNotContain(broken.getSnapshotId());
+        assertThat(controller().listSnapshots(ListSnapshotsRequest.getDefaultInstance()).getEntriesList())
+                .extracting(e -> e.getSnapshot().getSnapshotId()).contains(kept.getSnapshotId()).doesNotContain(broken.getSnapshotId());
+    }
 }

@@ -254,7 +254,8 @@ public final class ConfigCodec {
             }
             return n;
         } catch (JsonProcessingException e) {
-            // the parser's own message quotes the bytes it choked on: say only where
+            // the parser's own message quotes the bytes it choked on: a cfg that is a link to /etc/passwd must not
+            // leak them, so only the position is told, and the parser's exception is not kept as the cause
             JsonLocation at = e.getLocation();
             throw new StrataException.Corrupt(where + " is not valid JSON" + (at == null ? "" : " (line " + at.getLineNr()
                     + ", column " + at.getColumnNr() + ")") + "; the backup cannot be trusted: restore another one, or delete it");

@@ -3,6 +3,7 @@ package io.strata.backupstore.s3;
 import io.strata.backupstore.target.BackupTarget;
 import io.strata.backupstore.target.Keys;
 import io.strata.backupstore.target.TargetUrl;
+import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,11 +12,13 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicBoolean;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.DeleteObjectsResponse;
+import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.GetUrlRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Response;
 import software.amazon.awssdk.services.s3.model.NoSuchBucketException;
@@ -92,18 +95,39 @@ public final class S3Target implements BackupTarget {
         return s3.utilities().getUrl(GetUrlRequest.builder().bucket(settings.bucket()).key(objectKey(key)).build()).toString();
     }
 
+    /**
+     * Reads an object of at most {@code maxBytes}: one larger by its Content-Length is refused before
+     * its body is read (the connection is aborted, not drained), and a body that runs past the bound
+     * anyway (no or a false length) is cut off at {@code maxBytes + 1} bytes and refused.
+     */
     @Override
-    public Optional<byte[]> read(String key) throws IOException {
+    public Optional<byte[]> read(String key, long maxBytes) throws IOException {
         String object = objectKey(key);
-        try {
-            byte[] data = s3.getObjectAsBytes(b -> b.bucket(settings.bucket()).key(object)).asByteArrayUnsafe();
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(settings.bucket()).key(object))) {
             bucketSeen.set(true);
+            Long length = in.response().contentLength();
+            if (length != null && length > maxBytes) {
+                in.abort();
+                throw tooLarge(key, length + " bytes", maxBytes);
+            }
+            byte[] data = in.readNBytes((int) Math.min(maxBytes + 1, Integer.MAX_VALUE - 8)); // the JVM's largest array
+            if (data.length > maxBytes) {
+                in.abort();
+                throw tooLarge(key, "more than " + maxBytes + " bytes", maxBytes);
+            }
             return Optional.of(data);
         } catch (NoSuchKeyException e) {
             return Optional.empty();
         } catch (SdkException e) {
             throw failure("read " + key + " from", e);
+        } catch (IOException e) { // the body broke off
+            throw new IOException("cannot read " + key + " from " + url() + ": " + e.getMessage(), e);
         }
+    }
+
+    private StrataException tooLarge(String key, String size, long maxBytes) {
+        return new StrataException.Corrupt(key + " in backup target " + url() + " holds " + size + ", more than the " + maxBytes
+                + " an object of its kind may hold: it is damaged or was not written by Longhorn or Strata");
     }
 
     @Override

@@ -21,6 +21,13 @@ import java.util.Optional;
  *   <li><b>Writes are whole</b>: after a crash or a failed {@link #write}, a key holds its old object or
  *       the new one, never a part.</li>
  *   <li>{@link #delete} of a missing key succeeds.</li>
+ *   <li><b>Reads are bounded</b>: an object larger than the reader's bound is refused with
+ *       {@link io.strata.domain.StrataException.Corrupt} naming the key and the bound, without
+ *       reading it whole, so a hostile store cannot exhaust memory or stall a reader with a huge or
+ *       endless object (the backupstore's StoreLimits has the bounds).</li>
+ *   <li><b>Nothing outside the store is touched</b>: a directory target follows no symbolic link
+ *       below its root and opens nothing but regular files and directories; any other entry is
+ *       refused as Corrupt, naming its key, never its content.</li>
  *   <li>Safe for concurrent use; two writers of one key leave one of the two objects.</li>
  * </ul>
  */
@@ -29,8 +36,22 @@ public interface BackupTarget extends Closeable {
     /** The URL this target was opened from, without credentials. */
     String url();
 
-    /** The object under {@code key}, or empty when there is none. */
-    Optional<byte[]> read(String key) throws IOException;
+    /**
+     * The object under {@code key}, or empty when there is none.
+     *
+     * @param maxBytes the most the object may hold
+     * @throws io.strata.domain.StrataException.Corrupt when it holds more, or is not a plain object
+     *         (a link, a device, a FIFO in a directory target)
+     */
+    Optional<byte[]> read(String key, long maxBytes) throws IOException;
+
+    /** What {@link #read(String)} reads at most: 8 MiB, more than any cfg but a backup's block map or a lock holds. */
+    long SMALL_OBJECT = 8L << 20;
+
+    /** The object under {@code key}, at most {@link #SMALL_OBJECT} bytes: a volume.cfg, a lock. */
+    default Optional<byte[]> read(String key) throws IOException {
+        return read(key, SMALL_OBJECT);
+    }
 
     /** Stores {@code data} under {@code key}, replacing what was there, all or nothing. */
     void write(String key, byte[] data) throws IOException;

@@ -50,6 +50,18 @@ abstract class BackupTargetContract {
     }
 
     @Test
+    void aReadRefusesAnObjectLargerThanItsBoundNamingTheKeyNotTheContent() throws IOException {
+        byte[] secret = bytes("root:x:0:0:SECRET-CONTENT".repeat(4)); // 100 bytes
+        target.write("backupstore/volumes/d0/2f/v/volume.cfg", secret);
+        assertThat(target.read("backupstore/volumes/d0/2f/v/volume.cfg", secret.length)).hasValueSatisfying(b -> assertThat(b).isEqualTo(secret));
+        assertThatThrownBy(() -> target.read("backupstore/volumes/d0/2f/v/volume.cfg", secret.length - 1))
+                .isInstanceOf(StrataException.Corrupt.class)
+                .hasMessageContaining("backupstore/volumes/d0/2f/v/volume.cfg")
+                .hasMessageContaining(Integer.toString(secret.length - 1))
+                .hasMessageNotContaining("SECRET");
+    }
+
+    @Test
     void absenceIsAnAnswer() throws IOException {
         assertThat(target.read("no/such/object")).isEmpty();
         assertThat(target.modified("no/such/object")).isEmpty();

@@ -71,9 +71,9 @@ public final class FaultyTarget implements BackupTarget {
     }
 
     @Override
-    public Optional<byte[]> read(String key) throws IOException {
+    public Optional<byte[]> read(String key, long maxBytes) throws IOException {
         check(Kind.READ, key);
-        return inner.read(key);
+        return inner.read(key, maxBytes);
     }
 
     @Override

@@ -21,8 +21,12 @@ public final class MemoryTarget implements BackupTarget {
     }
 
     @Override
-    public Optional<byte[]> read(String key) {
+    public Optional<byte[]> read(String key, long maxBytes) {
         Entry entry = objects.get(Keys.check(key));
+        if (entry != null && entry.data().length > maxBytes) {
+            throw new io.strata.domain.StrataException.Corrupt(key + " in " + url() + " holds " + entry.data().length
+                    + " bytes, more than the " + maxBytes + " it may");
+        }
         return entry == null ? Optional.empty() : Optional.of(entry.data().clone());
     }
 

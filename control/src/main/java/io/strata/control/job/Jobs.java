@@ -329,9 +329,11 @@ public final class Jobs {
 
     /**
      * Stops a running job at its next block and records it ended in ERROR, cancelled for {@code why};
-     * a job that is not running is left as it is. Blocks already on their way finish first, so the
-     * volume and the target are left whole (a backup's in-progress cfg stays, for a deletion to
-     * remove). Waits up to {@code wait} for the job to let go of them.
+     * a job that is not running is left as it is. Blocks already on their way to the volume finish
+     * first, so it is left whole; a call to the target that waits (a download, an upload) is
+     * interrupted, which leaves no part of an object, so that a store that does not answer holds up
+     * no cancel (a backup's in-progress cfg stays, for a deletion to remove). Waits up to
+     * {@code wait} for the job to let go of them.
      *
      * @return whether a running job was cancelled
      * @throws StrataException.Unavailable when the job has not stopped within {@code wait}

@@ -221,4 +221,27 @@ class JobsTest {
         assertThat(await(restarted, "back").record().state()).isEqualTo(JobRecord.State.COMPLETE);
         assertThat(read("back")).isEqualTo(content);
     }
+
+    @Test
+    void aRestoreHungInABlockReadIsCancelledAtOnceAndEndsCancelled() throws Exception {
+        Jobs plain = jobs();
+        plain.startBackup(SnapshotName.of("snapshot-1"), VolumeName.of("pvc-1"), target, false, Map.of());
+        Jobs.Status made = await(plain, "snapshot-1");
+        GatedTarget.Gate gate = new GatedTarget.Gate();
+        BackupTargets real = new BackupTargets(Map.of(), tmp.resolve("mounts"), NfsMount.system());
+        BackupService gated = new BackupService(url -> new GatedTarget(real.open(url), gate), Duration.ZERO, executor, 2);
+        Jobs jobs = new Jobs(volumes, gated, new StateStore(tmp.resolve("data/state")).table("jobs", JobRecord.class), executor,
+                Clock.systemUTC(), FAST_RETRIES);
+        gate.close(); // the store stops answering block reads, as a hung NFS server or a FIFO would
+        jobs.startRestore(VolumeName.of("back"), BackupUrl.of(target, "pvc-1", made.record().backup()), Optional.empty());
+        gate.awaitWaiting(1);
+
+        long start = System.nanoTime();
+        assertThat(jobs.cancel(JobRecord.Kind.RESTORE, "back", "the volume is being deleted", Duration.ofSeconds(5))).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+        JobRecord ended = jobs.restore("back").orElseThrow().record();
+        assertThat(ended.state()).isEqualTo(JobRecord.State.ERROR);
+        assertThat(ended.error()).contains("was cancelled: the volume is being deleted");
+        gate.open();
+    }
 }

@@ -4,6 +4,7 @@ import io.strata.backupstore.format.BackupConfig;
 import io.strata.backupstore.format.BackupUrl;
 import io.strata.backupstore.format.Compression;
 import io.strata.backupstore.format.VolumeConfig;
+import io.strata.control.BackupService;
 import io.strata.control.BackupService.BackupEntry;
 import io.strata.control.BackupTargetSetting;
 import io.strata.control.VolumeService.VolumeView;
@@ -103,9 +104,10 @@ public final class ApiModel {
      * @param parent the snapshot it was taken after, for snapshots; null for backups and the first snapshot
      * @param labels the user's labels (Strata's own bookkeeping labels are left out); null for backups
      * @param job    for a backup made here, the job that makes it
+     * @param broken a backup whose cfg cannot be read ({@code error} says why): it can be deleted, not restored
      */
     public record Snapshot(String handle, String type, String volume, String name, long sizeBytes, Instant created, boolean ready,
-                           int percent, String error, String parent, Map<String, String> labels, String job) {}
+                           int percent, String error, String parent, Map<String, String> labels, String job, boolean broken) {}
 
     /** The byte ranges that changed up to snapshot {@code to}, from snapshot {@code from} or from the beginning. */
     public record Changes(String volume, String from, String to, long changedBytes, List<Range> ranges) {
@@ -117,18 +119,27 @@ public final class ApiModel {
 
     public record Range(long offset, long length) {}
 
-    /** A volume's backups in the backup target (it may outlive the volume). */
+    /**
+     * A volume's backups in the backup target (it may outlive the volume). {@code state}: {@code ok}, or
+     * {@code broken} when its volume.cfg cannot be read ({@code error} says why; the fields it holds are then null or 0).
+     */
     public record BackupVolume(String name, long sizeBytes, String created, String lastBackup, String lastBackupAt, String compression,
-                               Map<String, String> labels) {
+                               Map<String, String> labels, String state, String error) {
         static BackupVolume of(VolumeConfig v) {
             return new BackupVolume(v.name(), v.size(), emptyToNull(v.createdTime()), emptyToNull(v.lastBackupName()),
-                    emptyToNull(v.lastBackupAt()), v.compression().method(), new TreeMap<>(v.labels()));
+                    emptyToNull(v.lastBackupAt()), v.compression().method(), new TreeMap<>(v.labels()), "ok", null);
+        }
+
+        static BackupVolume of(BackupService.BackupVolumeEntry entry) {
+            return entry.config().map(BackupVolume::of).orElseGet(() -> new BackupVolume(entry.name(), 0, null, null, null, null,
+                    Map.of(), "broken", entry.broken().orElse(null)));
         }
     }
 
     /**
-     * One backup. {@code state}: {@code in-progress} (with {@code progress} when made here), {@code complete}, or
-     * {@code failed} (its job failed, with {@code error}, or a process abandoned it).
+     * One backup. {@code state}: {@code in-progress} (with {@code progress} when made here), {@code complete},
+     * {@code failed} (its job failed, with {@code error}, or a process abandoned it), or {@code broken} (its cfg
+     * cannot be read, {@code error} says why; only its name is known, and it can be deleted, not restored).
      */
     public record Backup(String name, String volume, String state, String snapshot, String snapshotCreated, String completed,
                          boolean incremental, long volumeSizeBytes, long dataBytes, int blocks, long blockSize, String compression,
@@ -138,6 +149,11 @@ public final class ApiModel {
         /** A backup as the target has it, joined with the job that makes it here, if any. */
         static Backup of(BackupEntry entry, String targetUrl, Jobs.Status job) {
             BackupConfig c = entry.config();
+            if (entry.isBroken()) {
+                return new Backup(c.name(), c.volumeName(), "broken", null, null, null, false, 0, 0, 0, 0, null, 0, 0, Map.of(),
+                        BackupUrl.of(targetUrl, c.volumeName(), c.name()).encode(), "bak://" + c.volumeName() + "/" + c.name(),
+                        job == null ? null : Job.id(job.record()), null, entry.broken().get());
+            }
             String state = !c.inProgress() ? "complete" : entry.abandoned() ? "failed" : "in-progress";
             String error = entry.abandoned() && c.inProgress() ? "backup " + c.name() + " was abandoned in progress by the process"
                     + " making it; delete it and back up again" : null;

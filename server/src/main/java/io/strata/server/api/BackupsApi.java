@@ -97,7 +97,7 @@ public final class BackupsApi {
     }
 
     private Response listVolumes(Request request) throws IOException {
-        return Response.ok(backups.backupVolumes(target.get()).stream().map(BackupVolume::of).toList());
+        return Response.ok(backups.backupVolumeEntries(target.get()).stream().map(BackupVolume::of).toList());
     }
 
     private Response getVolume(Request request) throws IOException {
@@ -106,7 +106,7 @@ public final class BackupsApi {
 
     /** 204: every backup of the volume and their blocks are deleted. Refused (503) while one is made or restored from. */
     private Response deleteVolume(Request request) throws IOException {
-        VolumeConfig volume = backupVolume(request.param("volume"));
+        BackupService.BackupVolumeEntry volume = backupVolume(request.param("volume"));
         for (Jobs.Status job : jobs.all()) {
             JobRecord r = job.record();
             boolean uses = switch (r.kind()) {
@@ -123,8 +123,8 @@ public final class BackupsApi {
         return Response.noContent();
     }
 
-    private VolumeConfig backupVolume(String name) throws IOException {
-        return backups.backupVolumes(target.get()).stream().filter(v -> v.name().equals(name)).findFirst()
+    private BackupService.BackupVolumeEntry backupVolume(String name) throws IOException {
+        return backups.backupVolumeEntries(target.get()).stream().filter(v -> v.name().equals(name)).findFirst()
                 .orElseThrow(() -> new StrataException.NotFound("there is no backup volume '" + name + "' in " + target.get()
                         + ": GET " + BACKUP_VOLUMES + " lists them"));
     }
@@ -172,6 +172,10 @@ public final class BackupsApi {
     /** 202 with the job that restores the backup into a new volume; the volume is there at once, state {@code restoring}. */
     private Response restore(Request request) throws IOException {
         Backup backup = existing(request);
+        if (backup.state().equals("broken")) {
+            throw new StrataException.FailedPrecondition("backup '" + backup.name() + "' is broken (" + backup.error() + "): it cannot be"
+                    + " restored; restore another backup, or DELETE this one");
+        }
         Restore body = request.body(Restore.class);
         VolumeName name = VolumeName.of(Fields.required(body.volume(), "volume"));
         long size = body.sizeBytes() == null ? 0 : body.sizeBytes();
@@ -194,6 +198,8 @@ public final class BackupsApi {
         Jobs.Status job = jobsOf(volume, targetUrl).get(name);
         try {
             return Backup.of(backups.inspect(BackupUrl.of(targetUrl, volume, name).encode()), targetUrl, job);
+        } catch (StrataException.Corrupt unreadable) {
+            return Backup.of(BackupEntry.broken(volume, name, unreadable.getMessage()), targetUrl, job); // shown, and deletable
         } catch (StrataException.NotFound e) {
             if (job != null && job.record().state() != JobRecord.State.COMPLETE) {
                 return Backup.of(job);

@@ -187,10 +187,10 @@ public final class SnapshotsApi {
                 Optional<SnapshotInfo> info = info(s);
                 yield new Snapshot(s.value(), "snapshot", s.volume().value(), s.snapshot().value(), v.sizeBytes(), v.created(), v.ready(),
                         v.percent(), v.error().orElse(null), info.flatMap(SnapshotInfo::parent).map(Object::toString).orElse(null),
-                        info.map(i -> userLabels(i.labels())).orElse(Map.of()), null);
+                        info.map(i -> userLabels(i.labels())).orElse(Map.of()), null, false);
             }
             case SnapshotHandle.Backup b -> new Snapshot(b.value(), "backup", b.volume(), b.backup(), v.sizeBytes(), v.created(),
-                    v.ready(), v.percent(), v.error().orElse(null), null, null, jobOfBackup.get(b.volume() + "/" + b.backup()));
+                    v.ready(), v.percent(), v.error().orElse(null), null, null, jobOfBackup.get(b.volume() + "/" + b.backup()), v.broken());
         }).toList();
     }
 

@@ -140,7 +140,7 @@ final class BackupCommand extends CommandGroup {
                 volumes = server.get().backupVolumes().stream().map(BackupJson.BackupVolume::of).toList();
             } else {
                 try (Services services = root.services(null)) {
-                    volumes = services.backups().backupVolumes(targetUrl).stream().map(BackupJson.BackupVolume::of).toList();
+                    volumes = services.backups().backupVolumeEntries(targetUrl).stream().map(BackupJson.BackupVolume::of).toList();
                 }
             }
             if (json) {
@@ -149,9 +149,11 @@ final class BackupCommand extends CommandGroup {
                 out().println("no backups in " + targetUrl + " yet: strata backup create VOLUME --target " + targetUrl);
             } else {
                 Table table = new Table("VOLUME", "SIZE", "LAST BACKUP", "LAST BACKUP AT", "COMPRESSION", "CREATED");
-                volumes.forEach(v -> table.row(v.name(), ByteSize.format(v.sizeBytes()), dash(v.lastBackup()),
-                        dash(v.lastBackupAt()), v.compression(), dash(v.created())));
+                volumes.forEach(v -> table.row(v.name(), "broken".equals(v.state()) ? "broken" : ByteSize.format(v.sizeBytes()),
+                        dash(v.lastBackup()), dash(v.lastBackupAt()), dash(v.compression()), dash(v.created())));
                 table.print(out());
+                volumes.stream().filter(v -> "broken".equals(v.state()))
+                        .forEach(v -> out().println("broken: " + v.name() + ": " + printable(v.error())));
             }
             return;
         }
@@ -177,6 +179,8 @@ final class BackupCommand extends CommandGroup {
                     ByteSize.human(b.dataBytes()), ByteSize.format(b.volumeSizeBytes()), b.incremental() ? "incremental" : "full",
                     labels(b.labels())));
             table.print(out());
+            backups.stream().filter(b -> "broken".equals(b.state()))
+                    .forEach(b -> out().println("broken: " + b.name() + ": " + printable(b.error())));
         }
     }
 
@@ -242,7 +246,8 @@ final class BackupCommand extends CommandGroup {
         try (VolumeStore store = root.openStore(); Services services = root.services(store)) {
             BackupProgress progress = new BackupProgress();
             Volume volume;
-            try (ProgressLine line = ProgressLine.start(err(), "restoring into " + newVolume, progress)) {
+            try (ProgressLine line = ProgressLine.start(err(), "restoring into " + newVolume, progress);
+                 StopOnExit stop = StopOnExit.of(progress)) {
                 volume = services.volumeBackups().restore(url, newVolume, Optional.ofNullable(size), progress);
             }
             out().println("restored " + BackupUrl.decode(url).backup().orElseThrow() + " into volume " + volume.name()
@@ -343,5 +348,11 @@ final class BackupCommand extends CommandGroup {
 
     private PrintWriter err() {
         return spec.commandLine().getErr();
+    }
+
+    /** A message from the target, with control characters (escape sequences a hostile cfg could carry) shown as '?'. */
+    private static String printable(String text) {
+        return text == null ? "" : text.codePoints().map(c -> Character.isISOControl(c) ? '?' : c)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString();
     }
 }

@@ -31,7 +31,7 @@ final class Census {
     private static final Logger LOG = LoggerFactory.getLogger(Census.class);
 
     /**
-     * The backups in the target by state ({@code complete}, {@code in-progress}, {@code failed}); empty when it could not be listed.
+     * The backups in the target by state ({@code complete}, {@code in-progress}, {@code failed}, {@code broken}: its cfg cannot be read); empty when it could not be listed.
      *
      * @param jobs the backup jobs' states when it was taken: a job that started or ended since makes it stale
      */
@@ -103,10 +103,11 @@ final class Census {
         }
         Optional<Map<String, Integer>> byState;
         try {
-            Map<String, Integer> counts = new TreeMap<>(Map.of("complete", 0, "in-progress", 0, "failed", 0));
-            for (var volume : backupService.backupVolumes(url)) {
+            Map<String, Integer> counts = new TreeMap<>(Map.of("complete", 0, "in-progress", 0, "failed", 0, "broken", 0));
+            for (var volume : backupService.backupVolumeEntries(url)) { // a damaged cfg is counted broken; the target is up
                 for (BackupEntry entry : backupService.backups(url, volume.name())) {
-                    String state = !entry.config().inProgress() ? "complete" : entry.abandoned() ? "failed" : "in-progress";
+                    String state = entry.isBroken() ? "broken"
+                            : !entry.config().inProgress() ? "complete" : entry.abandoned() ? "failed" : "in-progress";
                     counts.merge(state, 1, Integer::sum);
                 }
             }

@@ -57,10 +57,10 @@ public final class StrataMetrics implements Jobs.Listener {
         GaugeWithCallback.builder().name("strata_jobs").help("Backup and restore jobs by kind and state (running, complete, error).")
                 .labelNames("kind", "state")
                 .callback(cb -> counts.jobs().forEach((key, n) -> cb.call(n, key.get(0), key.get(1)))).register(registry);
-        GaugeWithCallback.builder().name("strata_backups").help("Backups in the backup target by state (complete, in-progress, failed).")
+        GaugeWithCallback.builder().name("strata_backups").help("Backups in the backup target by state (complete, in-progress, failed, broken: a cfg that cannot be read).")
                 .labelNames("state")
                 .callback(cb -> counts.backups().byState().ifPresent(m -> m.forEach((state, n) -> cb.call(n, state)))).register(registry);
-        gauge("strata_backup_target_up", "1 when the backup target could be listed at the last count, else 0.",
+        gauge("strata_backup_target_up", "1 when the backup target could be listed at the last count (damaged cfgs in it count as broken backups), else 0.",
                 () -> counts.backups().byState().isPresent() ? 1 : 0);
         backupReadBytes = counter("strata_backup_read_bytes", "Bytes of snapshots read by backups that completed.");
         backupUploadedBytes = counter("strata_backup_uploaded_bytes", "Compressed bytes backups that completed sent to the target.");

@@ -226,4 +226,79 @@ class CliBackupTest {
             assertThat(left).isEmpty();
         }
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 60, unit = java.util.concurrent.TimeUnit.SECONDS)
+    void aBlockThatLinksToDevZeroOrIsAFifoFailsTheRestoreAtOnceAndLeavesNoVolume() throws Exception {
+        ok("snapshot", "create", "db", "s1");
+        String name = json("backup", "create", "db@s1", "--json").get("name").asText();
+        Path block;
+        try (Stream<Path> blocks = Files.walk(backups)) {
+            block = blocks.filter(p -> p.toString().endsWith(".blk")).findFirst().orElseThrow();
+        }
+        Files.delete(block);
+        Files.createSymbolicLink(block, Path.of("/dev/zero"));
+        Cli.Result zero = run("backup", "restore", "bak://db/" + name, "zero");
+        assertThat(zero.exitCode()).isEqualTo(ExitCode.CORRUPT.status);
+        assertThat(zero.err()).contains("symbolic link").contains(block.getFileName().toString().replace(".blk", ""));
+        assertThat(ok("volume", "ls")).doesNotContain("zero");
+
+        Files.delete(block);
+        org.assertj.core.api.Assumptions.assumeThat(new ProcessBuilder("mkfifo", block.toString()).start().waitFor()).isZero();
+        Cli.Result fifo = run("backup", "restore", "bak://db/" + name, "fifo");
+        assertThat(fifo.exitCode()).isEqualTo(ExitCode.CORRUPT.status);
+        assertThat(fifo.err()).contains("not a regular file");
+        assertThat(ok("volume", "ls")).doesNotContain("fifo");
+        Cli.Result verify = run("backup", "verify", "bak://db/" + name);
+        assertThat(verify.exitCode()).isEqualTo(ExitCode.CORRUPT.status);
+        assertThat(verify.out()).contains("not a regular file");
+    }
+
+    @Test
+    void aBackupWhoseCfgCannotBeReadIsListedBrokenWithWhy() throws IOException {
+        ok("snapshot", "create", "db", "s1");
+        ok("snapshot", "create", "db", "s2");
+        String good = json("backup", "create", "db@s1", "--json").get("name").asText();
+        String bad = json("backup", "create", "db@s2", "--json").get("name").asText();
+        Path cfg;
+        try (Stream<Path> files = Files.walk(backups)) {
+            cfg = files.filter(p -> p.getFileName().toString().equals("backup_" + bad + ".cfg")).findFirst().orElseThrow();
+        }
+        Files.writeString(cfg, "root:x:0:0:SECRET\u001b[31m\n");
+
+        String listed = ok("backup", "ls", "db");
+        assertThat(listed).contains(good).contains(bad).contains("broken").contains("broken: " + bad + ": ")
+                .contains("backup_" + bad + ".cfg").doesNotContain("SECRET").doesNotContain("\u001b");
+        JsonNode asJson = json("backup", "ls", "db", "--json");
+        List<String> states = new java.util.ArrayList<>();
+        asJson.forEach(b -> states.add(b.get("name").asText() + "=" + b.get("state").asText()));
+        assertThat(states).containsExactlyInAnyOrder(good + "=complete", bad + "=broken");
+        assertThat(ok("backup", "ls")).startsWith("VOLUME").contains("db");
+        ok("backup", "rm", "bak://db/" + bad);
+        assertThat(ok("backup", "ls", "db")).doesNotContain("broken");
+    }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
+    void aRestoreStoppedByTheUserLeavesNoVolume() throws Exception {
+        ok("snapshot", "create", "db", "s1");
+        String name = json("backup", "create", "db@s1", "--json").get("name").asText();
+        // a real process, stopped as Ctrl-C or kill stop it, while its restore waits 60 s for rivals of its lock
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "io.strata.server.Main", "backup", "restore", "bak://db/" + name, "stopped")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("restore.log").toFile());
+        builder.environment().putAll(env);
+        builder.environment().put(Services.LOCK_SETTLE_ENV, "60");
+        Process restore = builder.start();
+        Path made = tmp.resolve("data/volumes/stopped");
+        for (int i = 0; i < 600 && !Files.exists(made); i++) {
+            Thread.sleep(50);
+        }
+        assertThat(made).as("the restore made its volume").exists();
+        Thread.sleep(500); // into the lock's wait
+        restore.destroy(); // SIGTERM: the JVM runs its shutdown hooks, as on Ctrl-C
+        assertThat(restore.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the process ends").isTrue();
+        assertThat(made).as("log: %s", Files.readString(tmp.resolve("restore.log"))).doesNotExist();
+        assertThat(ok("volume", "ls")).doesNotContain("stopped");
+    }
 }

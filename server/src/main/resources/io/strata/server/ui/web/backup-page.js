@@ -101,10 +101,13 @@ function volumeTable(volumes) {
     h('tbody', {}, volumes.map((v) => h('tr', { 'data-backup-volume': v.name },
       h('th', { scope: 'row', 'data-label': 'Name' },
         h('a', { href: `#/backup/${encodeURIComponent(v.name)}`, key: `backup-volume:${v.name}`, text: v.name })),
-      h('td', { 'data-label': 'Size', text: formatBytes(v.sizeBytes) }),
+      v.state === 'broken'
+        ? h('td', { 'data-label': 'Size' }, h('span', { class: 'badge backup-broken', 'data-field': 'state', text: 'broken' }),
+          h('p', { class: 'error-text', text: v.error ?? '' }))
+        : h('td', { 'data-label': 'Size', text: formatBytes(v.sizeBytes) }),
       h('td', { 'data-label': 'Last backup', text: v.lastBackup ?? '—' }),
       h('td', { 'data-label': 'Last backup at', text: formatTime(v.lastBackupAt) }),
-      h('td', { 'data-label': 'Compression', text: v.compression })))));
+      h('td', { 'data-label': 'Compression', text: v.compression ?? '—' })))));
 }
 
 function volumeDetail(ctx, model) {
@@ -139,7 +142,7 @@ function restoreJob(j) {
     j.error && h('p', { class: 'error-text', text: j.error }));
 }
 
-const BACKUP_STATE = { complete: 'complete', 'in-progress': 'in progress', failed: 'failed' };
+const BACKUP_STATE = { complete: 'complete', 'in-progress': 'in progress', failed: 'failed', broken: 'broken' };
 
 function backupTable(ctx, v, backups) {
   return h('table', { class: 'backups' },
@@ -160,8 +163,9 @@ function backupTable(ctx, v, backups) {
             h('progress', { max: '100', value: String(percent), 'aria-label': `Backup ${b.name}` }), ` ${percent}%`],
           b.error && h('p', { class: 'error-text', text: b.error })),
         h('td', { 'data-label': 'Actions', class: 'row-actions' },
-          ctx.button('Restore', key('restore'), () => restore(ctx, b), { ariaLabel: `Restore backup ${b.name}` }),
-          ctx.button('Verify', key('verify'), () => verify(ctx, b, key('verify')), { ariaLabel: `Verify backup ${b.name}` }),
+          // a broken backup (its cfg cannot be read) can only be deleted
+          b.state !== 'broken' && ctx.button('Restore', key('restore'), () => restore(ctx, b), { ariaLabel: `Restore backup ${b.name}` }),
+          b.state !== 'broken' && ctx.button('Verify', key('verify'), () => verify(ctx, b, key('verify')), { ariaLabel: `Verify backup ${b.name}` }),
           ctx.button('Delete', key('delete'), () => removeBackup(ctx, b), { kind: 'danger', ariaLabel: `Delete backup ${b.name}` })));
     })));
 }
