@@ -27,10 +27,14 @@ public final class ApiModel {
 
     // ---- request bodies
 
-    /** @param source empty or absent: an empty volume; {@code volume:NAME}: a clone; a handle {@code ss://}, {@code bak://}: from it */
-    public record CreateVolume(String name, Long sizeBytes, String source) {}
+    /**
+     * @param size   the size as a person types it ({@code 10Gi}, {@code 1.5Gi}), by {@code ByteSize}'s rules; instead of sizeBytes
+     * @param source empty or absent: an empty volume; {@code volume:NAME}: a clone; a handle {@code ss://}, {@code bak://}: from it
+     */
+    public record CreateVolume(String name, Long sizeBytes, String size, String source) {}
 
-    public record Expand(Long sizeBytes) {}
+    /** @param size the size as a person types it, instead of sizeBytes */
+    public record Expand(Long sizeBytes, String size) {}
 
     /** @param type {@code snapshot} (ss, kept in the volume) or {@code backup} (bak, a snapshot backed up to the target) */
     public record CreateSnapshot(String name, String type, Map<String, String> labels, Boolean full) {}
@@ -38,7 +42,8 @@ public final class ApiModel {
     /** @param snapshot an existing snapshot to back up; absent: a snapshot is taken now, and goes with the backup */
     public record CreateBackup(String snapshot, String name, Boolean full, String compression, Map<String, String> labels) {}
 
-    public record Restore(String volume, Long sizeBytes) {}
+    /** @param size the size as a person types it, instead of sizeBytes */
+    public record Restore(String volume, Long sizeBytes, String size) {}
 
     public record SetBackupTarget(String url) {}
 

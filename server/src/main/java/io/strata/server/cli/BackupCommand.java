@@ -211,8 +211,9 @@ final class BackupCommand extends CommandGroup {
     @SuppressWarnings("try") // the progress line draws while the try runs
     void restore(@Parameters(index = "0", paramLabel = "BACKUP", description = "A backup URL, or a handle bak://VOLUME/NAME with --target.") String backup,
                  @Parameters(index = "1", paramLabel = "NEW_VOLUME") VolumeName newVolume,
-                 @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class,
-                         description = "Size of the new volume (default: the backup's); at least the backup's, beyond it reads as zeroes.")
+                 @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.VolumeSize.class,
+                         description = "Size of the new volume (default: the backup's); at least the backup's, beyond it reads as zeroes: "
+                                 + SizeConverter.VOLUME_SIZE_HELP + ".")
                  Long size,
                  @Option(names = "--target", paramLabel = "URL", description = TARGET_HELP) String target) throws IOException {
         String url = root.backupUrl(backup, target);

@@ -77,11 +77,11 @@ final class ServerClient {
     }
 
     ApiModel.Volume createVolume(String name, long size, String source) throws IOException {
-        return send("POST", "/api/v1/volumes", new ApiModel.CreateVolume(name, size, source), new TypeReference<>() {});
+        return send("POST", "/api/v1/volumes", new ApiModel.CreateVolume(name, size, null, source), new TypeReference<>() {});
     }
 
     ApiModel.Volume expand(String name, long size) throws IOException {
-        return send("POST", "/api/v1/volumes/" + name + "/expand", new ApiModel.Expand(size), new TypeReference<>() {});
+        return send("POST", "/api/v1/volumes/" + name + "/expand", new ApiModel.Expand(size, null), new TypeReference<>() {});
     }
 
     void deleteVolume(String name) throws IOException {
@@ -148,7 +148,7 @@ final class ServerClient {
 
     ApiModel.Job restore(String volume, String backup, String newVolume, Long size) throws IOException {
         return send("POST", "/api/v1/backup-volumes/" + volume + "/backups/" + backup + "/restore",
-                new ApiModel.Restore(newVolume, size), new TypeReference<>() {});
+                new ApiModel.Restore(newVolume, size, null), new TypeReference<>() {});
     }
 
     private <T> T get(String path, TypeReference<T> type) throws IOException {

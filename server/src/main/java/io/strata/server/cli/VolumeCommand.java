@@ -30,8 +30,8 @@ final class VolumeCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an empty volume.")
     void create(@Parameters(paramLabel = "NAME", description = "Name of the new volume.") VolumeName name,
-                @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
-                        description = "Size: bytes or a number with Ki, Mi, Gi or Ti (a multiple of 4Ki), e.g. 1Gi.")
+                @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.VolumeSize.class,
+                        description = "Size: " + SizeConverter.VOLUME_SIZE_HELP + "; e.g. 1Gi.")
                 long size) throws IOException {
         Optional<ServerClient> server = root.server();
         if (server.isPresent()) {
@@ -147,8 +147,8 @@ final class VolumeCommand extends CommandGroup {
 
     @Command(name = "expand", mixinStandardHelpOptions = true, description = "Grow a volume; it never shrinks.")
     void expand(@Parameters(paramLabel = "NAME") VolumeName name,
-                @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
-                        description = "The new, larger size, e.g. 2Gi.") long size) throws IOException {
+                @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.VolumeSize.class,
+                        description = "The new, larger size, e.g. 2Gi: " + SizeConverter.VOLUME_SIZE_HELP + ".") long size) throws IOException {
         Optional<ServerClient> server = root.server();
         if (server.isPresent()) {
             checkSize(size);
