@@ -17,7 +17,7 @@ import java.util.Optional;
 
 /**
  * {@code <data dir>/server.json}: how to reach the server that owns a data directory — its HTTP
- * address and process id. Written (temp, fsync, rename) once the API listens, removed when the
+ * address, NBD socket and process id. Written (temp, fsync, rename) once the API listens, removed when the
  * server stops. A file left by a server that died is harmless: the CLI finds nobody answering at
  * the address, and the data directory's lock, which died with the process, is free.
  */
@@ -28,8 +28,12 @@ public final class ServerFile {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .enable(SerializationFeature.INDENT_OUTPUT);
 
-    /** @param url the API's base, e.g. {@code http://127.0.0.1:9500} */
-    public record Info(String url, long pid, Instant started, String version) {}
+    /**
+     * @param url       the API's base, e.g. {@code http://127.0.0.1:9500}
+     * @param nbdSocket the NBD server's unix socket, through which the CLI imports and exports; null in
+     *                  files of older servers (then {@code <data dir>/nbd.sock})
+     */
+    public record Info(String url, long pid, Instant started, String version, String nbdSocket) {}
 
     private ServerFile() {}
 

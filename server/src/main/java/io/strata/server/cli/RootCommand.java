@@ -189,13 +189,4 @@ final class RootCommand implements Runnable {
         }
         return Optional.empty();
     }
-
-    /** Refuses work that reads or writes the volumes' files while a server owns them. */
-    void requireNoServer(String what) {
-        Optional<ServerClient> found = server();
-        if (found.isPresent()) {
-            throw new StrataException.Unavailable(found.get().describe() + " owns " + dataDir.toAbsolutePath().normalize() + ": "
-                    + what + " works on the volumes' files, so stop the server first");
-        }
-    }
 }

@@ -63,6 +63,11 @@ final class ServerClient {
         }
     }
 
+    /** The server's NBD socket, which the CLI reads and writes volumes through while the server owns them. */
+    Path nbdSocket(Path dataDir) {
+        return info.nbdSocket() != null ? Path.of(info.nbdSocket()) : dataDir.resolve("nbd.sock");
+    }
+
     /** The server, for messages: {@code the Strata server at http://127.0.0.1:9500 (pid 42)}. */
     String describe() {
         return "the Strata server at " + base + " (pid " + info.pid() + ")";
