@@ -181,7 +181,8 @@ public final class ApiModel {
     public record Job(String id, String kind, String state, String volume, String backupVolume, String backup, String snapshot,
                       String target, String mode, String compression, Instant created, Instant finished, String error,
                       Progress progress, String source) {
-        static Job of(Jobs.Status status) {
+        /** A job as the API shows it; also how the CLI shows job records it reads without a server. */
+        public static Job of(Jobs.Status status) {
             JobRecord r = status.record();
             if (r.kind() == JobRecord.Kind.CLONE) {
                 return new Job(id(r), kind(r), state(r), r.volume(), null, null, r.snapshot(), null, null, null, r.created(),

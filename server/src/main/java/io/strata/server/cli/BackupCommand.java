@@ -65,14 +65,29 @@ final class BackupCommand extends CommandGroup {
                 String name,
                 @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label to store with the backup; repeatable.")
                 Map<String, String> labels,
+                @Option(names = "--detach", description = "With a running server: start the backup as its job and return at once,"
+                        + " leaving it running (strata job ls shows it, strata job cancel stops it). Without it, Ctrl-C cancels"
+                        + " the backup.") boolean detach,
                 @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
         String targetUrl = root.backupTarget(target);
         Map<String, String> backupLabels = labels == null ? Map.of() : labels;
+        if (detach && root.server().isEmpty()) {
+            throw new StrataException.InvalidArgument("--detach leaves a backup running in a server, and no server owns "
+                    + root.dataDir.toAbsolutePath().normalize() + ": start one (strata server), or leave out --detach");
+        }
         if (root.server().isPresent()) {
             ServerClient server = root.serverFor(target).orElseThrow(() -> otherTarget(targetUrl));
-            ApiModel.Job started = server.backup(ref.volume().value(), new ApiModel.CreateBackup(ref.snapshot().map(Object::toString)
-                    .orElse(null), name, mode == Mode.full, compression.name(), backupLabels));
-            ApiModel.Job done = ServerJobs.follow(server, started, err(), "backing up " + ref);
+            ApiModel.CreateBackup order = new ApiModel.CreateBackup(ref.snapshot().map(Object::toString).orElse(null), name,
+                    mode == Mode.full, compression.name(), backupLabels);
+            if (detach) {
+                JobCommand.printDetached(out(), server.backup(ref.volume().value(), order), server, json);
+                return;
+            }
+            ApiModel.Job done;
+            try (CancelOnSignal signals = CancelOnSignal.install(server, err())) { // Ctrl-C cancels, even during the request
+                ApiModel.Job started = server.backup(ref.volume().value(), order);
+                done = ServerJobs.follow(server, signals, started, err(), "backing up " + ref, null);
+            }
             ApiModel.Backup made = server.backup(done.backupVolume(), done.backup());
             printCreated(BackupJson.Created.of(done, made), json);
             return;

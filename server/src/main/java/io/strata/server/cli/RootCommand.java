@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = StrataVersion.class,
         description = "Strata: block storage for Kubernetes.",
-        subcommands = {ServerCommand.class, VolumeCommand.class, SnapshotCommand.class, BackupCommand.class},
+        subcommands = {ServerCommand.class, VolumeCommand.class, SnapshotCommand.class, BackupCommand.class, JobCommand.class},
         footer = {"", "Run 'strata' alone for a short tour."})
 final class RootCommand implements Runnable {
     static final String DATA_DIR_OPTION = "--data-dir";
@@ -55,7 +55,12 @@ final class RootCommand implements Runnable {
               strata backup restore bak://db/BACKUP-NAME db-restored
               strata backup verify bak://db/BACKUP-NAME
 
-            More: strata --help, strata volume --help, strata snapshot --help, strata backup --help
+            Through a server, Ctrl-C cancels a backup; --detach leaves it running as a job:
+              strata backup create db --detach
+              strata job ls
+              strata job cancel backup@BACKUP-NAME
+
+            More: strata --help, strata volume --help, strata snapshot --help, strata backup --help, strata job --help
             """;
 
     /** The backup target when --target is not given; else a directory in the data directory. */

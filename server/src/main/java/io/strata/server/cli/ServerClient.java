@@ -123,6 +123,14 @@ final class ServerClient {
         return get("/api/v1/jobs/" + id, new TypeReference<>() {});
     }
 
+    List<ApiModel.Job> jobs() throws IOException {
+        return get("/api/v1/jobs", new TypeReference<>() {});
+    }
+
+    ApiModel.Job cancelJob(String id) throws IOException {
+        return send("POST", "/api/v1/jobs/" + id + "/cancel", null, new TypeReference<>() {});
+    }
+
     ApiModel.BackupTarget backupTarget() throws IOException {
         return get("/api/v1/backup-target", new TypeReference<>() {});
     }
