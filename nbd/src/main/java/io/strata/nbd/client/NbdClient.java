@@ -41,6 +41,8 @@ public final class NbdClient implements BlockDevice, AutoCloseable {
     /** The largest range one TRIM, WRITE_ZEROES or BLOCK_STATUS covers (lengths are 32-bit). */
     static final long MAX_RANGE = 1L << 30;
 
+    private static final ByteBuffer ZEROES = ByteBuffer.allocate(64 << 10).asReadOnlyBuffer();
+
     private final SocketChannel channel;
     private final String export;
     private final long size;
@@ -141,8 +143,9 @@ public final class NbdClient implements BlockDevice, AutoCloseable {
                     }
                     case Reply.OffsetHole h -> {
                         int at = chunkAt(h.offset(), h.length(), offset, n);
-                        for (int i = 0; i < h.length(); i++) {
-                            dst.put(base + at + i, (byte) 0);
+                        for (int done = 0; done < h.length(); done += ZEROES.capacity()) {
+                            int len = Math.min(ZEROES.capacity(), h.length() - done);
+                            dst.put(base + at + done, ZEROES, 0, len);
                         }
                         filled += h.length();
                     }

@@ -83,8 +83,12 @@ class CliJobsTest {
     }
 
     private Jobs.Status awaitRunning(String backup) throws Exception {
+        return awaitJob(JobRecord.Kind.BACKUP, backup);
+    }
+
+    private Jobs.Status awaitJob(JobRecord.Kind kind, String backup) throws Exception {
         for (int i = 0; i < 600; i++) {
-            Optional<Jobs.Status> job = server.jobs().get(JobRecord.Kind.BACKUP, backup);
+            Optional<Jobs.Status> job = server.jobs().get(kind, backup);
             if (job.isPresent()) {
                 return job.get();
             }
@@ -106,6 +110,20 @@ class CliJobsTest {
         JobRecord job = server.jobs().get(JobRecord.Kind.BACKUP, "b1").orElseThrow().record();
         assertThat(job.state()).as("no backup left running unseen").isEqualTo(JobRecord.State.ERROR);
         assertThat(job.error()).contains("cancelled");
+    }
+
+    @Test
+    void ctrlCOfARestoreCancelsItAndRemovesTheHalfRestoredVolume() throws Exception {
+        Cli.run(env(), "backup", "create", "db", "--name", "b0").ok();
+        Process cli = strata("backup", "restore", "bak://db/b0", "r1");
+        assertThat(awaitJob(JobRecord.Kind.RESTORE, "r1").record().state()).isEqualTo(JobRecord.State.RUNNING);
+        new ProcessBuilder("kill", "-INT", Long.toString(cli.pid())).inheritIO().start().waitFor();
+        assertThat(cli.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+        String err = Files.readString(tmp.resolve("err.txt"));
+        assertThat(cli.exitValue()).as("stderr: %s", err).isEqualTo(130);
+        assertThat(err).contains("strata: interrupted: cancelled job restore@r1");
+        assertThat(server.store().list()).as("no half-restored volume left").noneMatch(v -> v.name().value().equals("r1"));
     }
 
     @Test
