@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class NamesAndSizesTest {
@@ -40,16 +41,30 @@ class NamesAndSizesTest {
     }
 
     @ParameterizedTest(name = "{0} = {1}")
-    @CsvSource({"4096,4096", "1Ki,1024", "512KiB,524288", "1Mi,1048576", "1Gi,1073741824", "2Ti,2199023255552", "0,0"})
+    @CsvSource({"4096,4096", "1Ki,1024", "512KiB,524288", "1Mi,1048576", "1Gi,1073741824", "2Ti,2199023255552", "0,0",
+            "1.5Gi,1610612736", "0.5Ki,512", "100B,100", "1000,1000", "1 mi,1048576"})
     void parsesSizes(String text, long bytes) {
         assertThat(ByteSize.parse(text)).isEqualTo(bytes);
     }
 
     @ParameterizedTest(name = "bad size [{0}]")
-    @ValueSource(strings = {"", "-1", "12Xi", "1.5Gi", "Gi", "1 G", "99999999999999999999", "9999999999Ti"})
+    @ValueSource(strings = {"", "-1", "12Xi", "1.3Ki", "Gi", "1 G", "99999999999999999999", "9999999999Ti", "1e3", "1,5Gi", "0x10"})
     void rejectsBadSizes(String text) {
         assertThatThrownBy(() -> ByteSize.parse(text)).isExactlyInstanceOf(StrataException.InvalidArgument.class)
                 .hasMessageContaining("size");
+    }
+
+    @ParameterizedTest(name = "volume size {0} = {1}")
+    @MethodSource("io.strata.domain.SizeTable#accepted")
+    void acceptsTheVolumeSizesOfTheSharedTable(String text, long bytes) {
+        assertThat(ByteSize.parseVolumeSize(text)).isEqualTo(bytes);
+    }
+
+    @ParameterizedTest(name = "volume size {0} is refused")
+    @MethodSource("io.strata.domain.SizeTable#refused")
+    void refusesTheVolumeSizesOfTheSharedTableSayingWhatToType(String text, String says) {
+        assertThatThrownBy(() -> ByteSize.parseVolumeSize(text)).isExactlyInstanceOf(StrataException.InvalidArgument.class)
+                .hasMessageContaining(says);
     }
 
     @ParameterizedTest(name = "{0} prints as {1}")

@@ -18,7 +18,7 @@ import java.util.Optional;
 
 /**
  * {@code <data dir>/server.json}: how to reach the server that owns a data directory — its HTTP
- * address and process id. Written (temp, fsync, rename) once the API listens, removed when the
+ * address, NBD socket and process id. Written (temp, fsync, rename) once the API listens, removed when the
  * server stops. A file left by a server that died is harmless: the CLI finds nobody answering at
  * the address, and the data directory's lock, which died with the process, is free.
  */
@@ -30,10 +30,12 @@ public final class ServerFile {
             .enable(SerializationFeature.INDENT_OUTPUT);
 
     /**
-     * @param url    the API's base, e.g. {@code http://127.0.0.1:9500}
-     * @param tokens the directory of the API's tokens, where the CLI finds one (the path: never a token itself)
+     * @param url       the API's base, e.g. {@code http://127.0.0.1:9500}
+     * @param tokens    the directory of the API's tokens, where the CLI finds one (the path: never a token itself)
+     * @param nbdSocket the NBD server's unix socket, through which the CLI imports and exports; null in
+     *                  files of older servers (then {@code <data dir>/nbd.sock})
      */
-    public record Info(String url, long pid, Instant started, String version, String tokens) {}
+    public record Info(String url, long pid, Instant started, String version, String tokens, String nbdSocket) {}
 
     private ServerFile() {}
 

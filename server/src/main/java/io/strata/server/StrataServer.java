@@ -190,7 +190,8 @@ public final class StrataServer implements AutoCloseable {
                     + " (another Strata server?): pick another with --http or STRATA_HTTP, or turn HTTP off with --http off", e);
         }
         serverFile = new ServerFile.Info(http.url().toString(), ProcessHandle.current().pid(), java.time.Instant.now(),
-                StrataVersion.version(), tokens.directory().toString());
+                StrataVersion.version(), tokens.directory().toString(),
+                config.nbdSocket().toString());
         ServerFile.write(config.dataDir(), serverFile);
         LOG.info("serving the web UI on {}/ and the REST API on {}/api/v1 (OpenAPI at /openapi.json, metrics at /metrics)", http.url(),
                 http.url());

@@ -24,4 +24,14 @@ public enum NbdError {
     public int code() {
         return code;
     }
+
+    /** The error of a wire value; a value outside the protocol's subset reads as {@link #EIO}, as the spec tells clients to. */
+    public static NbdError of(int code) {
+        for (NbdError error : values()) {
+            if (error.code == code) {
+                return error;
+            }
+        }
+        return EIO;
+    }
 }

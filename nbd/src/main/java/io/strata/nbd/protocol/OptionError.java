@@ -26,4 +26,14 @@ public enum OptionError {
     public int code() {
         return 0x8000_0000 | code;
     }
+
+    /** The error of a reply type with bit 31 set; empty for one this codec does not know. */
+    public static java.util.Optional<OptionError> of(int type) {
+        for (OptionError error : values()) {
+            if (error.code() == type) {
+                return java.util.Optional.of(error);
+            }
+        }
+        return java.util.Optional.empty();
+    }
 }

@@ -29,10 +29,14 @@ public final class ApiModel {
 
     // ---- request bodies
 
-    /** @param source empty or absent: an empty volume; {@code volume:NAME}: a clone; a handle {@code ss://}, {@code bak://}: from it */
-    public record CreateVolume(String name, Long sizeBytes, String source) {}
+    /**
+     * @param size   the size as a person types it ({@code 10Gi}, {@code 1.5Gi}), by {@code ByteSize}'s rules; instead of sizeBytes
+     * @param source empty or absent: an empty volume; {@code volume:NAME}: a clone; a handle {@code ss://}, {@code bak://}: from it
+     */
+    public record CreateVolume(String name, Long sizeBytes, String size, String source) {}
 
-    public record Expand(Long sizeBytes) {}
+    /** @param size the size as a person types it, instead of sizeBytes */
+    public record Expand(Long sizeBytes, String size) {}
 
     /** @param type {@code snapshot} (ss, kept in the volume) or {@code backup} (bak, a snapshot backed up to the target) */
     public record CreateSnapshot(String name, String type, Map<String, String> labels, Boolean full) {}
@@ -42,7 +46,8 @@ public final class ApiModel {
     public record CreateBackup(String snapshot, String name, Boolean full, String compression, Map<String, String> labels,
                                String blockSize) {}
 
-    public record Restore(String volume, Long sizeBytes) {}
+    /** @param size the size as a person types it, instead of sizeBytes */
+    public record Restore(String volume, Long sizeBytes, String size) {}
 
     /** @param create whether to create a {@code file://} target's directory when it does not exist (default: refuse it) */
     public record SetBackupTarget(String url, Boolean create) {}
@@ -196,7 +201,8 @@ public final class ApiModel {
     public record Job(String id, String kind, String state, String volume, String backupVolume, String backup, String snapshot,
                       String target, String mode, String compression, Instant created, Instant finished, String error,
                       Progress progress, String source) {
-        static Job of(Jobs.Status status) {
+        /** A job as the API shows it; also how the CLI shows job records it reads without a server. */
+        public static Job of(Jobs.Status status) {
             JobRecord r = status.record();
             if (r.kind() == JobRecord.Kind.CLONE) {
                 return new Job(id(r), kind(r), state(r), r.volume(), null, null, r.snapshot(), null, null, null, r.created(),

@@ -178,7 +178,8 @@ public final class BackupsApi {
         }
         Restore body = request.body(Restore.class);
         VolumeName name = VolumeName.of(Fields.required(body.volume(), "volume"));
-        long size = body.sizeBytes() == null ? 0 : body.sizeBytes();
+        Long given = Fields.size(body.sizeBytes(), body.size());
+        long size = given == null ? 0 : given;
         if (size < 0) {
             throw new StrataException.InvalidArgument("sizeBytes is " + size + ": give a positive size, or leave it out for the backup's");
         }

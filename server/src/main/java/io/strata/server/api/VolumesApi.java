@@ -55,7 +55,8 @@ public final class VolumesApi {
     private Response create(Request request) throws IOException {
         CreateVolume body = request.body(CreateVolume.class);
         VolumeName name = VolumeName.of(Fields.required(body.name(), "name"));
-        long size = body.sizeBytes() == null ? 0 : body.sizeBytes();
+        Long given = Fields.size(body.sizeBytes(), body.size());
+        long size = given == null ? 0 : given;
         if (size < 0) {
             throw new StrataException.InvalidArgument("sizeBytes is " + size + ": give a positive size, or leave it out for the"
                     + " source's size (" + ByteSize.format(VolumeService.DEFAULT_SIZE) + " for an empty volume)");
@@ -114,7 +115,7 @@ public final class VolumesApi {
     private Response expand(Request request) throws IOException {
         VolumeView view = existing(request);
         Expand body = request.body(Expand.class);
-        long size = Fields.required(body.sizeBytes(), "sizeBytes");
+        long size = Fields.required(Fields.size(body.sizeBytes(), body.size()), "sizeBytes");
         if (size < view.info().size()) {
             throw new StrataException.OutOfRange("volume '" + view.info().name() + "' is " + view.info().size() + " bytes ("
                     + ByteSize.format(view.info().size()) + "); it cannot shrink to " + size + ": give a larger size");

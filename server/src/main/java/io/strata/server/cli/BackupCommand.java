@@ -70,21 +70,35 @@ final class BackupCommand extends CommandGroup {
                 String name,
                 @Option(names = "--label", paramLabel = "KEY=VALUE", description = "A label to store with the backup; repeatable.")
                 Map<String, String> labels,
-                @Option(names = "--json", description = "Print JSON.") boolean json,
                 @Option(names = "--create", description = "Create the target's directory (file://) if it does not exist; without this a"
-                        + " missing directory is refused, since it may be a mount point with nothing mounted.") boolean create)
-            throws IOException {
+                        + " missing directory is refused, since it may be a mount point with nothing mounted.") boolean create,
+                @Option(names = "--detach", description = "With a running server: start the backup as its job and return at once,"
+                        + " leaving it running (strata job ls shows it, strata job cancel stops it). Without it, Ctrl-C cancels"
+                        + " the backup.") boolean detach,
+                @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
         String targetUrl = root.backupTarget(target);
         if (create && root.server().isEmpty()) {
             BackupTargets.createDirectory(targetUrl); // through a server, the target is the server's, which exists
         }
         Map<String, String> backupLabels = labels == null ? Map.of() : labels;
         long blockBytes = VolumeBackups.blockSize(blockSize);
+        if (detach && root.server().isEmpty()) {
+            throw new StrataException.InvalidArgument("--detach leaves a backup running in a server, and no server owns "
+                    + root.dataDir.toAbsolutePath().normalize() + ": start one (strata server), or leave out --detach");
+        }
         if (root.server().isPresent()) {
             ServerClient server = root.serverFor(target).orElseThrow(() -> otherTarget(targetUrl));
-            ApiModel.Job started = server.backup(ref.volume().value(), new ApiModel.CreateBackup(ref.snapshot().map(Object::toString)
-                    .orElse(null), name, mode == Mode.full, compression.name(), backupLabels, blockSize));
-            ApiModel.Job done = ServerJobs.follow(server, started, err(), "backing up " + ref);
+            ApiModel.CreateBackup order = new ApiModel.CreateBackup(ref.snapshot().map(Object::toString).orElse(null), name,
+                    mode == Mode.full, compression.name(), backupLabels, blockSize);
+            if (detach) {
+                JobCommand.printDetached(out(), server.backup(ref.volume().value(), order), server, json);
+                return;
+            }
+            ApiModel.Job done;
+            try (CancelOnSignal signals = CancelOnSignal.install(server, err())) { // Ctrl-C cancels, even during the request
+                ApiModel.Job started = server.backup(ref.volume().value(), order);
+                done = ServerJobs.follow(server, signals, started, err(), "backing up " + ref, null);
+            }
             ApiModel.Backup made = server.backup(done.backupVolume(), done.backup());
             printCreated(BackupJson.Created.of(done, made), json);
             return;
@@ -227,8 +241,9 @@ final class BackupCommand extends CommandGroup {
     @SuppressWarnings("try") // the progress line draws while the try runs
     void restore(@Parameters(index = "0", paramLabel = "BACKUP", description = "A backup URL, or a handle bak://VOLUME/NAME with --target.") String backup,
                  @Parameters(index = "1", paramLabel = "NEW_VOLUME") VolumeName newVolume,
-                 @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.class,
-                         description = "Size of the new volume (default: the backup's); at least the backup's, beyond it reads as zeroes.")
+                 @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.VolumeSize.class,
+                         description = "Size of the new volume (default: the backup's); at least the backup's, beyond it reads as zeroes: "
+                                 + SizeConverter.VOLUME_SIZE_HELP + ".")
                  Long size,
                  @Option(names = "--target", paramLabel = "URL", description = TARGET_HELP) String target) throws IOException {
         String url = root.backupUrl(backup, target);

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = StrataVersion.class,
         description = "Strata: block storage for Kubernetes.",
-        subcommands = {ServerCommand.class, VolumeCommand.class, SnapshotCommand.class, BackupCommand.class},
+        subcommands = {ServerCommand.class, VolumeCommand.class, SnapshotCommand.class, BackupCommand.class, JobCommand.class},
         footer = {"", "Run 'strata' alone for a short tour."})
 final class RootCommand implements Runnable {
     static final String DATA_DIR_OPTION = "--data-dir";
@@ -57,7 +57,12 @@ final class RootCommand implements Runnable {
               strata backup restore bak://db/BACKUP-NAME db-restored
               strata backup verify bak://db/BACKUP-NAME
 
-            More: strata --help, strata volume --help, strata snapshot --help, strata backup --help
+            Through a server, Ctrl-C cancels a backup; --detach leaves it running as a job:
+              strata backup create db --detach
+              strata job ls
+              strata job cancel backup@BACKUP-NAME
+
+            More: strata --help, strata volume --help, strata snapshot --help, strata backup --help, strata job --help
             """;
 
     /** The backup target when --target is not given; else a directory in the data directory. */
@@ -224,14 +229,5 @@ final class RootCommand implements Runnable {
             return found;
         }
         return Optional.empty();
-    }
-
-    /** Refuses work that reads or writes the volumes' files while a server owns them. */
-    void requireNoServer(String what) {
-        Optional<ServerClient> found = server();
-        if (found.isPresent()) {
-            throw new StrataException.Unavailable(found.get().describe() + " owns " + dataDir.toAbsolutePath().normalize() + ": "
-                    + what + " works on the volumes' files, so stop the server first");
-        }
     }
 }

@@ -100,6 +100,11 @@ final class ServerClient {
         return Optional.empty();
     }
 
+    /** The server's NBD socket, which the CLI reads and writes volumes through while the server owns them. */
+    Path nbdSocket(Path dataDir) {
+        return info.nbdSocket() != null ? Path.of(info.nbdSocket()) : dataDir.resolve("nbd.sock");
+    }
+
     /** The server, for messages: {@code the Strata server at http://127.0.0.1:9500 (pid 42)}. */
     String describe() {
         return "the Strata server at " + base + " (pid " + info.pid() + ")";
@@ -114,11 +119,11 @@ final class ServerClient {
     }
 
     ApiModel.Volume createVolume(String name, long size, String source) throws IOException {
-        return send("POST", "/api/v1/volumes", new ApiModel.CreateVolume(name, size, source), new TypeReference<>() {});
+        return send("POST", "/api/v1/volumes", new ApiModel.CreateVolume(name, size, null, source), new TypeReference<>() {});
     }
 
     ApiModel.Volume expand(String name, long size) throws IOException {
-        return send("POST", "/api/v1/volumes/" + name + "/expand", new ApiModel.Expand(size), new TypeReference<>() {});
+        return send("POST", "/api/v1/volumes/" + name + "/expand", new ApiModel.Expand(size, null), new TypeReference<>() {});
     }
 
     void deleteVolume(String name) throws IOException {
@@ -155,6 +160,14 @@ final class ServerClient {
         return get("/api/v1/jobs/" + id, new TypeReference<>() {});
     }
 
+    List<ApiModel.Job> jobs() throws IOException {
+        return get("/api/v1/jobs", new TypeReference<>() {});
+    }
+
+    ApiModel.Job cancelJob(String id) throws IOException {
+        return send("POST", "/api/v1/jobs/" + id + "/cancel", null, new TypeReference<>() {});
+    }
+
     ApiModel.BackupTarget backupTarget() throws IOException {
         return get("/api/v1/backup-target", new TypeReference<>() {});
     }
@@ -185,7 +198,7 @@ final class ServerClient {
 
     ApiModel.Job restore(String volume, String backup, String newVolume, Long size) throws IOException {
         return send("POST", "/api/v1/backup-volumes/" + volume + "/backups/" + backup + "/restore",
-                new ApiModel.Restore(newVolume, size), new TypeReference<>() {});
+                new ApiModel.Restore(newVolume, size, null), new TypeReference<>() {});
     }
 
     private <T> T get(String path, TypeReference<T> type) throws IOException {

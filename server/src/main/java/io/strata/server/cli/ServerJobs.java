@@ -16,9 +16,15 @@ final class ServerJobs {
 
     private ServerJobs() {}
 
-    /** Waits for {@code started} to end; returns it complete, or throws with its error. */
+    /**
+     * Waits for {@code started} to end; returns it complete, or throws with its error. From now on a
+     * signal cancels it ({@link CancelOnSignal}, installed before the job was asked for), and then
+     * runs {@code afterCancel} (may be null).
+     */
     @SuppressWarnings("try") // the progress line draws while the try runs
-    static ApiModel.Job follow(ServerClient server, ApiModel.Job started, PrintWriter err, String what) throws IOException {
+    static ApiModel.Job follow(ServerClient server, CancelOnSignal signals, ApiModel.Job started, PrintWriter err, String what,
+                               CancelOnSignal.Cleanup afterCancel) throws IOException {
+        signals.follow(started.id(), afterCancel);
         AtomicReference<ApiModel.Job> job = new AtomicReference<>(started);
         try (ProgressLine line = ProgressLine.start(err, what, () -> figures(job.get().progress()))) {
             while (job.get().state().equals("running")) {
@@ -44,12 +50,14 @@ final class ServerJobs {
      * so no half-copied volume is left, as without a server.
      */
     static ApiModel.Volume cloneVolume(ServerClient server, String source, String newVolume, PrintWriter err) throws IOException {
-        ApiModel.Volume created = server.createVolume(newVolume, 0, source);
-        if (created.cloning() == null) {
+        try (CancelOnSignal signals = CancelOnSignal.install(server, err)) {
+            ApiModel.Volume created = server.createVolume(newVolume, 0, source);
+            if (created.cloning() == null) {
+                return created;
+            }
+            followInto(server, signals, server.job(created.cloning().job()), newVolume, err, "cloning into " + newVolume);
             return created;
         }
-        followInto(server, server.job(created.cloning().job()), newVolume, err, "cloning into " + newVolume);
-        return created;
     }
 
     /**
@@ -58,14 +66,17 @@ final class ServerJobs {
      */
     static ApiModel.Job restore(ServerClient server, String volume, String backup, String newVolume, Long size, PrintWriter err)
             throws IOException {
-        return followInto(server, server.restore(volume, backup, newVolume, size), newVolume, err, "restoring into " + newVolume);
+        try (CancelOnSignal signals = CancelOnSignal.install(server, err)) {
+            return followInto(server, signals, server.restore(volume, backup, newVolume, size), newVolume, err,
+                    "restoring into " + newVolume);
+        }
     }
 
     /** {@link #follow}s a job filling {@code newVolume}, and deletes the volume when the job fails. */
-    private static ApiModel.Job followInto(ServerClient server, ApiModel.Job started, String newVolume, PrintWriter err, String what)
-            throws IOException {
+    private static ApiModel.Job followInto(ServerClient server, CancelOnSignal signals, ApiModel.Job started, String newVolume,
+                                           PrintWriter err, String what) throws IOException {
         try {
-            return follow(server, started, err, what);
+            return follow(server, signals, started, err, what, () -> server.deleteVolume(newVolume));
         } catch (StrataException e) {
             try {
                 server.deleteVolume(newVolume);

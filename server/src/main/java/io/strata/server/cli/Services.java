@@ -5,9 +5,14 @@ import io.strata.backupstore.lock.DirectoryLockJournal;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.control.BackupService;
 import io.strata.control.VolumeBackups;
+import io.strata.control.job.JobRecord;
+import io.strata.control.job.Jobs;
+import io.strata.control.state.StateStore;
 import io.strata.engine.VolumeStore;
 import io.strata.server.ServerConfig;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Executors;
@@ -21,12 +26,14 @@ final class Services implements AutoCloseable {
     private final VolumeStore volumes;
     private final ScheduledExecutorService scheduler;
     private final BackupService backups;
+    private final Path dataDir;
 
     /**
      * @param volumes the opened data directory, or null for commands that only look at a backup target
      */
     Services(VolumeStore volumes, Path dataDir, Map<String, String> env) {
         this.volumes = volumes;
+        this.dataDir = dataDir;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("backup-lock-refresh").factory());
         BackupTargets targets = new BackupTargets(env, dataDir.resolve("mounts"), NfsMount.system(),
                 new DirectoryLockJournal(dataDir.resolve(ServerConfig.LOCK_JOURNAL_DIRECTORY)));
@@ -46,6 +53,18 @@ final class Services implements AutoCloseable {
             throw new IllegalStateException("this command did not open the data directory");
         }
         return new VolumeBackups(volumes, backups);
+    }
+
+    /**
+     * The data directory's job records, as the server keeps them: to list them, and to cancel one a
+     * stopped server would resume. Runs nothing by itself.
+     */
+    Jobs jobs() throws IOException {
+        if (volumes == null) {
+            throw new IllegalStateException("this command did not open the data directory");
+        }
+        StateStore state = new StateStore(dataDir.resolve("state"));
+        return new Jobs(volumes, backups, state.table("jobs", JobRecord.class), scheduler, Clock.systemUTC(), Jobs.RETRY_DELAYS);
     }
 
     @Override

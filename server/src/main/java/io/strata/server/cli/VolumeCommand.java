@@ -6,6 +6,7 @@ import io.strata.domain.VolumeName;
 import io.strata.engine.SnapshotReader;
 import io.strata.engine.Volume;
 import io.strata.engine.VolumeStore;
+import io.strata.nbd.client.NbdClient;
 import io.strata.server.api.ApiModel;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -30,8 +31,8 @@ final class VolumeCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true, description = "Create an empty volume.")
     void create(@Parameters(paramLabel = "NAME", description = "Name of the new volume.") VolumeName name,
-                @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
-                        description = "Size: bytes or a number with Ki, Mi, Gi or Ti (a multiple of 4Ki), e.g. 1Gi.")
+                @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.VolumeSize.class,
+                        description = "Size: " + SizeConverter.VOLUME_SIZE_HELP + "; e.g. 1Gi.")
                 long size) throws IOException {
         Optional<ServerClient> server = root.server();
         if (server.isPresent()) {
@@ -115,14 +116,21 @@ final class VolumeCommand extends CommandGroup {
         if (!Files.isRegularFile(file)) {
             throw new StrataException.NotFound("file '" + file + "' does not exist or is not a regular file");
         }
-        root.requireNoServer("import");
-        try (VolumeStore store = root.openStore()) {
-            Volume volume = store.open(name);
-            VolumeTransfer.Imported imported = VolumeTransfer.importFile(file, volume, offset);
-            out().println("imported " + ByteSize.human(imported.bytes()) + " into " + name + " at offset " + offset
-                    + " (" + ByteSize.human(imported.dataBytes()) + " data, "
-                    + ByteSize.human(imported.zeroBytes()) + " of zero blocks kept sparse)");
+        VolumeTransfer.Imported imported;
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            server.get().volume(name.value()); // its own NotFound, as the API says it
+            try (NbdClient device = NbdClient.open(server.get().nbdSocket(root.dataDir), name.value())) {
+                imported = VolumeTransfer.importFile(file, device, offset); // over the server's NBD socket: it owns the files
+            }
+        } else {
+            try (VolumeStore store = root.openStore()) {
+                imported = VolumeTransfer.importFile(file, store.open(name), offset);
+            }
         }
+        out().println("imported " + ByteSize.human(imported.bytes()) + " into " + name + " at offset " + offset
+                + " (" + ByteSize.human(imported.dataBytes()) + " data, "
+                + ByteSize.human(imported.zeroBytes()) + " of zero blocks kept sparse)");
     }
 
     @Command(name = "export", mixinStandardHelpOptions = true,
@@ -130,7 +138,17 @@ final class VolumeCommand extends CommandGroup {
     void exportFile(@Parameters(index = "0", paramLabel = "NAME[@SNAPSHOT]") VolumeRef source,
                     @Parameters(index = "1", paramLabel = "FILE") Path file) throws IOException {
         VolumeTransfer.Exported exported;
-        root.requireNoServer("export");
+        Optional<ServerClient> server = root.server();
+        if (server.isPresent()) {
+            server.get().volume(source.volume().value()); // its own NotFound, as the API says it
+            // VOLUME@SNAPSHOT is the snapshot's read-only export; block status tells where the data is
+            try (NbdClient device = NbdClient.open(server.get().nbdSocket(root.dataDir), source.toString())) {
+                exported = VolumeTransfer.exportFile(device, device.allocatedExtents(), device.size(), file);
+            }
+            out().println("exported " + source + " to " + file + " (" + ByteSize.format(exported.bytes()) + ", "
+                    + ByteSize.human(exported.dataBytes()) + " data)");
+            return;
+        }
         try (VolumeStore store = root.openStore()) {
             Volume volume = store.open(source.volume());
             if (source.snapshot().isPresent()) {
@@ -147,8 +165,8 @@ final class VolumeCommand extends CommandGroup {
 
     @Command(name = "expand", mixinStandardHelpOptions = true, description = "Grow a volume; it never shrinks.")
     void expand(@Parameters(paramLabel = "NAME") VolumeName name,
-                @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.class,
-                        description = "The new, larger size, e.g. 2Gi.") long size) throws IOException {
+                @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.VolumeSize.class,
+                        description = "The new, larger size, e.g. 2Gi: " + SizeConverter.VOLUME_SIZE_HELP + ".") long size) throws IOException {
         Optional<ServerClient> server = root.server();
         if (server.isPresent()) {
             checkSize(size);

@@ -66,8 +66,8 @@ class HttpProtocolTest {
         assertThat(assertProblem(api.post("/api/v1/volumes", "{\"name\": "), ProblemType.MALFORMED_BODY)).contains("not valid JSON");
         assertThat(assertProblem(api.post("/api/v1/volumes", "not json"), ProblemType.MALFORMED_BODY)).contains("not valid JSON");
         assertThat(assertProblem(api.post("/api/v1/volumes", (Object) null), ProblemType.MALFORMED_BODY)).contains("empty");
-        assertThat(assertProblem(api.post("/api/v1/volumes", "{\"name\":\"v\",\"size\":1}"), ProblemType.MALFORMED_BODY))
-                .contains("unknown field 'size'").contains("name, sizeBytes, source");
+        assertThat(assertProblem(api.post("/api/v1/volumes", "{\"name\":\"v\",\"sizeGiB\":1}"), ProblemType.MALFORMED_BODY))
+                .contains("unknown field 'sizeGiB'").contains("name, size, sizeBytes, source");
         assertThat(assertProblem(api.post("/api/v1/volumes", "{\"name\":\"v\",\"sizeBytes\":\"big\"}"), ProblemType.MALFORMED_BODY))
                 .contains("'sizeBytes' must be an integer");
         assertThat(assertProblem(api.post("/api/v1/volumes", "{\"name\":\"v\",\"sizeBytes\":1.5}"), ProblemType.MALFORMED_BODY))

@@ -47,7 +47,8 @@ class NodeRestartTest {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder builder = new ProcessBuilder(List.of(java.toString(), "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"), "io.strata.server.Main", "server",
-                "--data-dir", tmp.resolve("data").toString(), "--node-id", NodeFixture.NODE))
+                "--data-dir", tmp.resolve("data").toString(), "--node-id", NodeFixture.NODE,
+                "--http", "127.0.0.1:0")) // never the default 9500: a user's own server may hold it
                 .redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().keySet().removeIf(k -> k.startsWith("STRATA_"));
         Process process = builder.start();

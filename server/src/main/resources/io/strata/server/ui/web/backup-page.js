@@ -4,7 +4,7 @@
 
 import { get, put, post, del, path } from './api.js';
 import { h, fill } from './dom.js';
-import { formatBytes, formatTime, parseSize } from './format.js';
+import { formatBytes, formatTime } from './format.js';
 import { openForm, confirm } from './dialogs.js';
 
 /** arg: the backup volume shown, or null for the list of backup volumes. */
@@ -183,7 +183,7 @@ function restore(ctx, b) {
     submit: async ({ volume, size }) => {
       const body = { volume };
       if (size) {
-        body.sizeBytes = parseSize(size);
+        body.size = size.trim(); // read by the server, by the CLI's rules
       }
       const job = await post(path('backup-volumes', b.volume, 'backups', b.name, 'restore'), body);
       ctx.notify(`Restoring ${b.name} into the new volume ${job.volume}.`, ['Watch it on the Volume page', '#/volume']);

@@ -28,28 +28,8 @@ export function sizeText(bytes) {
   return String(bytes);
 }
 
-const FACTORS = {
-  '': 1,
-  k: 1e3, m: 1e6, g: 1e9, t: 1e12, p: 1e15,
-  ki: 2 ** 10, mi: 2 ** 20, gi: 2 ** 30, ti: 2 ** 40, pi: 2 ** 50,
-};
-
-/**
- * Reads a size as Kubernetes writes quantities: 10Gi, 512Mi, 1.5Gi (binary), 10G (decimal), or
- * bytes; a trailing B (GiB, MB) is allowed. Throws an Error that says what to type otherwise.
- */
-export function parseSize(text) {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]i?)?b?\s*$/i.exec(text || '');
-  const factor = m ? FACTORS[(m[2] || '').toLowerCase()] : undefined;
-  if (!m || factor === undefined) {
-    throw new Error(`"${text}" is not a size: write it like 10Gi, 512Mi, 1.5Gi or a number of bytes`);
-  }
-  const bytes = Math.round(Number(m[1]) * factor);
-  if (!Number.isSafeInteger(bytes) || bytes <= 0) {
-    throw new Error(`"${text}" is not a size above zero: write it like 10Gi, 512Mi or a number of bytes`);
-  }
-  return bytes;
-}
+// Sizes typed into forms are sent as typed ("size": "10Gi"): the server reads them by the one set of
+// rules the CLI uses too, so the page has no parser of its own that could disagree.
 
 const pad = (n) => String(n).padStart(2, '0');
 

@@ -4,7 +4,7 @@
 
 import { get, post, del, path } from './api.js';
 import { h, fill } from './dom.js';
-import { formatBytes, formatTime, parseSize, sizeText, timestampName } from './format.js';
+import { formatBytes, formatTime, sizeText, timestampName } from './format.js';
 import { openForm, confirm } from './dialogs.js';
 
 export async function load() {
@@ -44,15 +44,10 @@ export function mount(ctx) {
       name.focus();
       return;
     }
-    let sizeBytes;
-    try {
-      sizeBytes = parseSize(size.value);
-    } catch (e) {
-      ctx.error({ title: 'Invalid size', detail: e.message });
-      size.focus();
-      return;
-    }
-    ctx.act('create:submit', () => post('volumes', { name: volume, sizeBytes }), (created) => {
+    // the server reads the size as typed, by the same rules as the CLI: one parser, one answer
+    const typed = size.value.trim();
+    const body = typed ? { name: volume, size: typed } : { name: volume };
+    ctx.act('create:submit', () => post('volumes', body), (created) => {
       name.value = '';
       return `Created volume ${created.name} (${formatBytes(created.sizeBytes)}).`;
     });
@@ -199,7 +194,7 @@ function expand(ctx, v) {
     fields: [{ name: 'size', label: 'New size', value: sizeText(v.sizeBytes), hint: 'Like 10Gi, 512Mi or bytes', required: true }],
     submitLabel: 'Expand',
     submit: async ({ size }) => {
-      const grown = await post(path('volumes', v.name, 'expand'), { sizeBytes: parseSize(size) });
+      const grown = await post(path('volumes', v.name, 'expand'), { size: size.trim() });
       ctx.notify(`${grown.name} is now ${formatBytes(grown.sizeBytes)}.`);
       await ctx.refresh();
     },
