@@ -149,10 +149,10 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     public void nodeGetVolumeStats(NodeGetVolumeStatsRequest request, StreamObserver<NodeGetVolumeStatsResponse> observer) {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getVolumeId(), "volume_id");
-            Path volumePath = absolute(request.getVolumePath(), "volume_path");
+            String path = CsiNames.required(request.getVolumePath(), "volume_path");
             VolumeName name = CsiNames.existingVolume(id);
             requireKnown(name);
-            VolumeStats stats = host.stats(name.value(), volumePath);
+            VolumeStats stats = host.stats(name.value(), whereVolumeIs(name, path));
             NodeGetVolumeStatsResponse.Builder response = NodeGetVolumeStatsResponse.newBuilder();
             stats.bytes().ifPresent(u -> response.addUsage(usage(u, VolumeUsage.Unit.BYTES)));
             stats.inodes().ifPresent(u -> response.addUsage(usage(u, VolumeUsage.Unit.INODES)));
@@ -167,7 +167,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     public void nodeExpandVolume(NodeExpandVolumeRequest request, StreamObserver<NodeExpandVolumeResponse> observer) {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getVolumeId(), "volume_id");
-            Path volumePath = absolute(request.getVolumePath(), "volume_path");
+            String path = CsiNames.required(request.getVolumePath(), "volume_path");
             long required = request.getCapacityRange().getRequiredBytes();
             long limit = request.getCapacityRange().getLimitBytes();
             if (required < 0 || limit < 0) {
@@ -179,6 +179,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             VolumeName name = CsiNames.existingVolume(id);
             try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.value()))) {
                 long size = view(name).info().size();
+                Path volumePath = whereVolumeIs(name, path);
                 if (required > size) {
                     throw new StrataException.OutOfRange("volume '" + name + "' is " + size + " bytes, less than the " + required
                             + " asked for: ControllerExpandVolume grows it first");
@@ -211,6 +212,19 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             throw new StrataException.InvalidArgument(field + " must be an absolute path");
         }
         return Path.of(value).normalize();
+    }
+
+    /**
+     * {@code volume_path} of a volume that exists. A path that is not absolute is where no volume
+     * can be: NOT_FOUND, as the spec has it for a path the volume is not at (not INVALID_ARGUMENT,
+     * which would say the request is malformed although only the place is wrong).
+     */
+    private static Path whereVolumeIs(VolumeName name, String path) {
+        if (!path.startsWith("/") || path.indexOf('\0') >= 0) {
+            throw new StrataException.NotFound("volume '" + name + "' is not at volume_path: it must be the absolute path"
+                    + " where the volume is staged or published");
+        }
+        return Path.of(path).normalize();
     }
 
     private VolumeView view(VolumeName name) throws IOException {
