@@ -20,7 +20,7 @@ final class ServerJobs {
     @SuppressWarnings("try") // the progress line draws while the try runs
     static ApiModel.Job follow(ServerClient server, ApiModel.Job started, PrintWriter err, String what) throws IOException {
         AtomicReference<ApiModel.Job> job = new AtomicReference<>(started);
-        try (ProgressLine line = ProgressLine.start(err, what, () -> figures(job.get().progress()))) {
+        try (ProgressLine line = ProgressLine.start(err, what, () -> figures(job.get()))) {
             while (job.get().state().equals("running")) {
                 Thread.sleep(POLL.toMillis());
                 job.set(server.job(started.id()));
@@ -35,8 +35,10 @@ final class ServerJobs {
         return job.get();
     }
 
-    private static ProgressLine.Figures figures(ApiModel.Progress p) {
-        return new ProgressLine.Figures(p.percent(), p.bytesDone(), p.bytesTotal(), p.bytesUploaded(), p.blocksNew(), p.blocksReused());
+    private static ProgressLine.Figures figures(ApiModel.Job job) {
+        ApiModel.Progress p = job.progress();
+        return new ProgressLine.Figures(ProgressLine.Work.ofJob(job.kind()), p.percent(), p.bytesDone(), p.bytesTotal(),
+                p.bytesUploaded(), p.blocksNew(), p.blocksReused());
     }
 
     /**
