@@ -230,7 +230,16 @@ public final class BackupCatalog {
         return data.map(d -> ConfigCodec.decodeVolume(d, key));
     }
 
-    /** A backup's cfg; larger than {@link #backupConfigBound} allows, it is refused as Corrupt unread. */
+    /**
+     * The cfg of backup {@code backup} of {@code volume}, if there is one.
+     *
+     * <p>A backup is named by where its cfg lies (its file name, in its volume's directory), as
+     * Longhorn lists them; the cfg's own {@code Name} and {@code VolumeName} must agree. A cfg that
+     * says it is another backup (edited, or copied from elsewhere) would have listings show, and
+     * handles and URLs name, a backup other than the one read, so it is Corrupt, naming the file and
+     * the field, rather than believed. A cfg larger than {@link #backupConfigBound} allows is refused
+     * as Corrupt unread.
+     */
     public Optional<BackupConfig> backupConfig(String volume, String backup) throws IOException {
         return backupConfig(volume, backup, backupConfigBound(volume));
     }
@@ -239,7 +248,16 @@ public final class BackupCatalog {
     public Optional<BackupConfig> backupConfig(String volume, String backup, long maxBytes) throws IOException {
         String key = StoreLayout.backupConfig(volume, backup);
         Optional<byte[]> data = target.read(key, maxBytes);
-        return data.map(d -> ConfigCodec.decodeBackup(d, key));
+        Optional<BackupConfig> cfg = data.map(d -> ConfigCodec.decodeBackup(d, key));
+        if (cfg.isPresent() && !cfg.get().name().equals(backup)) {
+            throw new StrataException.Corrupt(key + ": its Name is not '" + backup + "', the backup its file is named for;"
+                    + " the cfg was edited or copied from another backup, so it is not read as this one");
+        }
+        if (cfg.isPresent() && !cfg.get().volumeName().equals(volume)) {
+            throw new StrataException.Corrupt(key + ": its VolumeName is not '" + volume + "', the backup volume it lies in;"
+                    + " the cfg was edited or copied from another volume, so it is not read as a backup of this one");
+        }
+        return cfg;
     }
 
     /**

@@ -10,6 +10,7 @@ import io.strata.backupstore.lock.BackupLock;
 import io.strata.backupstore.lock.LockJournal;
 import io.strata.backupstore.lock.LockTiming;
 import io.strata.backupstore.target.BackupTarget;
+import io.strata.domain.Hint;
 import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.time.Clock;
@@ -207,8 +208,8 @@ public final class BackupService {
 
     static BackupConfig existing(BackupStore store, BackupUrl url) throws IOException {
         return store.backupConfig(url.volume(), url.backup().orElseThrow()).orElseThrow(() -> new StrataException.NotFound(
-                "backup '" + url.backup().orElseThrow() + "' of volume '" + url.volume() + "' does not exist in " + url.target()
-                        + ": list them with 'strata backup ls --target " + url.target() + " " + url.volume() + "'"));
+                "backup '" + url.backup().orElseThrow() + "' of volume '" + url.volume() + "' does not exist in " + url.target())
+                .withHint(new Hint.ListBackups(url.target(), url.volume())));
     }
 
     static BackupUrl backupUrlWithName(String backupUrl) {

@@ -120,6 +120,7 @@ public final class VolumeBackups {
      * failed restore removes the new volume: a half-restored volume is never left to be used.
      */
     public Volume restore(String backupUrl, VolumeName newVolume, Optional<Long> size, BackupProgress progress) throws IOException {
+        VolumeName.ofNew(newVolume.value()); // before anything is made: a one-character volume could never be backed up
         try {
             return restoreInto(backupUrl, newVolume, size, progress);
         } catch (IOException | RuntimeException e) {

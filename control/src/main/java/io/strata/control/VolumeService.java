@@ -5,6 +5,7 @@ import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
 import io.strata.control.state.StateStore;
 import io.strata.domain.ByteSize;
+import io.strata.domain.Hint;
 import io.strata.domain.SnapshotHandle;
 import io.strata.domain.SnapshotName;
 import io.strata.domain.StrataException;
@@ -88,8 +89,11 @@ public final class VolumeService {
      * @param source  empty for an empty volume, else the handle or {@code volume:NAME} it came from
      * @param restore the job filling it: its restore, when it was restored from a backup, or its clone's
      *                copy, when it was cloned from a volume or a snapshot
+     * @param snapshots how many in-cluster snapshots it keeps: those a user took and lists, not the
+     *                  ones cut for backups or clones ({@link VolumeInfo#snapshots} counts those too)
      */
-    public record VolumeView(VolumeInfo info, String source, Optional<Jobs.Status> restore, Optional<Attachment> attachment) {
+    public record VolumeView(VolumeInfo info, String source, Optional<Jobs.Status> restore, Optional<Attachment> attachment,
+                             int snapshots) {
         /** Readable and writable: not waiting for a restore or clone, and none failed. */
         public boolean ready() {
             return restore.map(r -> r.record().state() == JobRecord.State.COMPLETE).orElse(true);
@@ -140,11 +144,32 @@ public final class VolumeService {
      * @throws StrataException.NotFound      when the source does not exist
      */
     public VolumeView create(VolumeName name, long required, long limit, Source source) throws IOException {
+        return create(name, required, limit, source, false);
+    }
+
+    /**
+     * As {@link #create}, for callers whose create is not idempotent (REST's {@code POST}): a name in
+     * use is refused whatever it holds. The check runs under the volume's lock, so of concurrent
+     * creates of one name exactly one succeeds.
+     *
+     * @throws StrataException.AlreadyExists when the volume exists
+     */
+    public VolumeView createNew(VolumeName name, long required, long limit, Source source) throws IOException {
+        return create(name, required, limit, source, true);
+    }
+
+    private VolumeView create(VolumeName name, long required, long limit, Source source, boolean mustBeNew) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()), sourceVolume(source).orElse(KeyedLocks.volume(name.value())))) {
             if (required < 0 || limit < 0 || (limit > 0 && required > limit)) {
                 throw new StrataException.InvalidArgument("capacity range [" + required + ", " + limit + "] is not a range of sizes");
             }
             Optional<VolumeRecord> record = records.get(name.value());
+            if (mustBeNew && volumes.exists(name)) {
+                throw new StrataException.AlreadyExists("volume '" + name + "' already exists: pick another name, or delete it first");
+            }
+            if (!volumes.exists(name)) {
+                VolumeName.ofNew(name.value()); // a new volume's name must be one its backups can be stored under
+            }
             if (volumes.exists(name)) {
                 String recorded = record.map(VolumeRecord::source).orElse("");
                 VolumeInfo info = volumes.info(name);
@@ -174,6 +199,12 @@ public final class VolumeService {
                                     throw new StrataException.Unavailable("backup " + bak.backup() + " of volume '" + bak.volume()
                                             + "' is still being made (" + making.get().percent() + "%); a volume can be restored from it"
                                             + " once it is complete");
+                                }
+                                if (making.isPresent() && making.get().record().state() == JobRecord.State.ERROR) {
+                                    // what the listing says of it, not "does not exist": its cfg went when it failed
+                                    throw new StrataException.FailedPrecondition("backup " + bak.backup() + " of volume '" + bak.volume()
+                                            + "' is failed (" + making.get().record().error() + "): only a complete backup can be"
+                                            + " restored; restore another backup, or make a new one");
                                 }
                                 BackupUrl url = BackupUrl.of(backupTarget.get(), bak.volume(), bak.backup());
                                 long minimum = jobs.restoreSize(url);
@@ -212,7 +243,7 @@ public final class VolumeService {
     private void cloneOf(VolumeName name, long required, long limit, VolumeName sourceVolume,
                          Optional<SnapshotHandle.Snapshot> snapshot) throws IOException {
         if (!volumes.exists(sourceVolume)) {
-            throw new StrataException.NotFound("source volume '" + sourceVolume + "' does not exist");
+            throw new StrataException.NotFound("source volume '" + sourceVolume + "' does not exist").withHint(new Hint.ListVolumes());
         }
         jobs.requireRestored(sourceVolume, "cloned");
         Volume source = volumes.open(sourceVolume);
@@ -248,6 +279,16 @@ public final class VolumeService {
      * @throws StrataException.Unavailable        while a restore or clone into it, a clone from it or a backup of it runs (retry)
      */
     public void delete(VolumeName name) throws IOException {
+        delete(name, false);
+    }
+
+    /**
+     * As {@link #delete(VolumeName)}; with {@code withSnapshots}, the volume's in-cluster snapshots
+     * go with it. Every precondition is checked before anything is deleted, and all of it runs under
+     * the volume's lock: a refusal leaves the snapshots, and no snapshot taken meanwhile can make the
+     * deletion fail halfway.
+     */
+    public void delete(VolumeName name, boolean withSnapshots) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
             Optional<Attachment> attached = attachments.get(name.value());
             if (attached.isPresent()) {
@@ -270,7 +311,12 @@ public final class VolumeService {
                 List<String> snapshots = volumes.open(name).snapshots().stream()
                         .filter(SnapshotService::inCluster)
                         .map(s -> s.name().value()).toList();
-                if (!snapshots.isEmpty()) {
+                if (!snapshots.isEmpty() && withSnapshots) {
+                    Volume volume = volumes.open(name);
+                    for (String snapshot : snapshots) {
+                        volume.deleteSnapshot(SnapshotName.of(snapshot));
+                    }
+                } else if (!snapshots.isEmpty()) {
                     throw new StrataException.FailedPrecondition("volume '" + name + "' has in-cluster snapshots " + snapshots
                             + ", which would be lost with it: delete them (their VolumeSnapshots) first; snapshots of type bak"
                             + " are backups and outlive their volume");
@@ -295,7 +341,12 @@ public final class VolumeService {
         }
         return Optional.of(new VolumeView(volumes.info(name), records.get(name.value()).map(VolumeRecord::source).orElse(""),
                 jobs.filling(name.value()),
-                attachments.get(name.value())));
+                attachments.get(name.value()), inClusterSnapshots(volumes.open(name))));
+    }
+
+    /** How many snapshots of {@code volume} are in-cluster ones: what snapshot listings show, and so what counts show. */
+    public static int inClusterSnapshots(Volume volume) {
+        return (int) volume.snapshots().stream().filter(SnapshotService::inCluster).count();
     }
 
     /** Every volume, by name. */
@@ -333,7 +384,7 @@ public final class VolumeService {
     public VolumeView revert(VolumeName name, SnapshotName snapshot) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
             if (!volumes.exists(name)) {
-                throw new StrataException.NotFound("volume '" + name + "' does not exist");
+                throw new StrataException.NotFound("volume '" + name + "' does not exist").withHint(new Hint.ListVolumes());
             }
             Optional<Attachment> attached = attachments.get(name.value());
             if (attached.isPresent()) {
@@ -361,7 +412,8 @@ public final class VolumeService {
      */
     public Attachment publish(VolumeName name, String node, boolean readOnly) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
-            VolumeView view = view(name).orElseThrow(() -> new StrataException.NotFound("volume '" + name + "' does not exist"));
+            VolumeView view = view(name).orElseThrow(() -> new StrataException.NotFound("volume '" + name + "' does not exist")
+                    .withHint(new Hint.ListVolumes()));
             jobs.requireRestored(name, "attached");
             Optional<Attachment> current = view.attachment();
             if (current.isPresent()) {

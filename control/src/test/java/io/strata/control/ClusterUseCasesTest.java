@@ -119,9 +119,9 @@ class ClusterUseCasesTest {
                 .isExactlyInstanceOf(StrataException.AlreadyExists.class).hasMessageContaining("outside the requested range");
         assertThatThrownBy(() -> volumes.create(VolumeName.of("odd"), 8192, 0, new Source.OfVolume(VolumeName.of("pvc-1"))))
                 .isExactlyInstanceOf(StrataException.AlreadyExists.class).hasMessageContaining("not from volume:pvc-1");
-        assertThatThrownBy(() -> volumes.create(VolumeName.of("x"), 10, 5, new Source.Empty()))
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("xx"), 10, 5, new Source.Empty()))
                 .isExactlyInstanceOf(StrataException.InvalidArgument.class);
-        assertThatThrownBy(() -> volumes.create(VolumeName.of("x"), 5000, 6000, new Source.Empty()))
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("xx"), 5000, 6000, new Source.Empty()))
                 .isExactlyInstanceOf(StrataException.OutOfRange.class);
         volumes.delete(VolumeName.of("odd"));
         volumes.delete(VolumeName.of("odd"));
@@ -248,6 +248,63 @@ class ClusterUseCasesTest {
         assertThat(snapshots.find(bak.handle()).orElseThrow().ready()).isTrue();
         assertThat(snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of()).ready())
                 .as("a finished backup answers even once its volume is gone").isTrue();
+    }
+
+    @Test
+    void aDeletionWithSnapshotsThatIsRefusedDeletesNoSnapshot() throws Exception {
+        SnapshotView ss = snapshots.create(SnapshotName.of("snapshot-s"), VolumeName.of("pvc-1"), Kind.SNAP, false, Map.of());
+        gate.close();
+        SnapshotView bak = snapshots.create(SnapshotName.of("snapshot-b"), VolumeName.of("pvc-1"), Kind.BAK, false, Map.of());
+        awaitGate(1);
+        assertThatThrownBy(() -> volumes.delete(VolumeName.of("pvc-1"), true)).isExactlyInstanceOf(StrataException.Unavailable.class)
+                .hasMessageContaining("still being made");
+        assertThat(snapshots.find(ss.handle())).as("checked before anything was deleted").isPresent();
+        gate.open();
+        volumes.publish(VolumeName.of("pvc-1"), "node-a", false);
+        assertThatThrownBy(() -> volumes.delete(VolumeName.of("pvc-1"), true))
+                .isExactlyInstanceOf(StrataException.FailedPrecondition.class).hasMessageContaining("detach");
+        assertThat(snapshots.find(ss.handle())).isPresent();
+        volumes.unpublish(VolumeName.of("pvc-1"), "node-a");
+
+        ready(bak.handle());
+        volumes.delete(VolumeName.of("pvc-1"), true);
+        assertThat(volumes.view(VolumeName.of("pvc-1"))).isEmpty();
+        assertThat(snapshots.find(ss.handle())).isEmpty();
+    }
+
+    @Test
+    void aNewVolumeNeedsANameOfTwoCharactersOrMoreForItsBackups() {
+        assertThatThrownBy(() -> volumes.create(VolumeName.of("a"), 8 * MiB, 0, new Source.Empty()))
+                .isExactlyInstanceOf(StrataException.InvalidArgument.class).hasMessageContaining("at least 2");
+        assertThat(store.exists(VolumeName.of("a"))).isFalse();
+    }
+
+    @Test
+    void ofConcurrentCreatesOfOneNewNameExactlyOneSucceeds() throws Exception {
+        int callers = 16;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(callers);
+        List<java.util.concurrent.Future<String>> answers = new java.util.ArrayList<>();
+        try (var pool = Executors.newFixedThreadPool(callers)) {
+            for (int i = 0; i < callers; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    try {
+                        volumes.createNew(VolumeName.of("one"), 8 * MiB, 0, new Source.Empty());
+                        return "created";
+                    } catch (StrataException.AlreadyExists e) {
+                        return "exists";
+                    }
+                }));
+            }
+            List<String> outcomes = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                outcomes.add(answer.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(outcomes).filteredOn("created"::equals).hasSize(1);
+            assertThat(outcomes).filteredOn("exists"::equals).hasSize(callers - 1);
+        }
+        assertThat(volumes.create(VolumeName.of("one"), 8 * MiB, 0, new Source.Empty()).info().size())
+                .as("create, unlike createNew, answers the same request with what is there").isEqualTo(8 * MiB);
     }
 
     @Test

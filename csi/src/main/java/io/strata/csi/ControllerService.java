@@ -160,6 +160,11 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
             String node = CsiNames.required(request.getNodeId(), "node_id");
             Capabilities.requirePresent(request.hasVolumeCapability(), request.getVolumeCapability(), "volume_capability");
             VolumeName name = CsiNames.existingVolume(id);
+            if (!node.equals(nodeId)) {
+                // The node id is not repeated: it failed to name a node, and may be anything.
+                throw new StrataException.NotFound("node_id names no node of this plugin: its volumes are served on node '"
+                        + nodeId + "'");
+            }
             boolean readOnly = request.getReadonly() || Capabilities.readOnly(request.getVolumeCapability());
             try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(name.value()))) {
                 volumes.publish(name, node, readOnly); // UNAVAILABLE until a restore or clone into it is complete
@@ -306,11 +311,14 @@ public final class ControllerService extends ControllerGrpc.ControllerImplBase {
     public void deleteSnapshot(DeleteSnapshotRequest request, StreamObserver<DeleteSnapshotResponse> observer) {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getSnapshotId(), "snapshot_id");
-            SnapshotHandle handle = handle(id).orElseThrow(() -> new StrataException.InvalidArgument(
-                    "snapshot_id is not a Strata snapshot handle: they look like bak://VOLUME/BACKUP or ss://VOLUME/SNAPSHOT"));
-            try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(handleVolume(handle)))) {
-                snapshots.delete(handle); // UNAVAILABLE while its backup is made or restored from, or a clone copies it
-                LOG.info("snapshot {} is deleted", handle.value());
+            // An id that is no Strata handle names no snapshot, and deleting what does not exist
+            // succeeds: INVALID_ARGUMENT here would have the snapshotter retry it forever.
+            Optional<SnapshotHandle> handle = handle(id);
+            if (handle.isPresent()) {
+                try (VolumeLocks.Held held = locks.acquire(VolumeLocks.volume(handleVolume(handle.get())))) {
+                    snapshots.delete(handle.get()); // UNAVAILABLE while its backup is made or restored from, or a clone copies it
+                    LOG.info("snapshot {} is deleted", handle.get().value());
+                }
             }
             return DeleteSnapshotResponse.getDefaultInstance();
         });

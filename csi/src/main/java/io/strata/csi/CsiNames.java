@@ -40,7 +40,7 @@ final class CsiNames {
 
     /** The volume that CreateVolume's {@code name} makes. */
     static VolumeName newVolume(String name) {
-        return strataName(name, "name", VolumeName::of);
+        return strataName(name, "name", VolumeName::ofNew);
     }
 
     /** The snapshot that CreateSnapshot's {@code name} makes. */

@@ -74,7 +74,9 @@ public final class GrpcErrors {
                     : DiskFull.causes(internal) ? Status.RESOURCE_EXHAUSTED : Status.INTERNAL;
         };
         String message = Redaction.text(e.getMessage());
-        return status.withDescription(message == null || message.isBlank() ? kindOf(e) : message).withCause(e);
+        // CSI has no command or endpoint to offer: a hint is said in plain words
+        String hint = e.hint().map(h -> ": " + h.plain()).orElse("");
+        return status.withDescription((message == null || message.isBlank() ? kindOf(e) : message) + hint).withCause(e);
     }
 
     private static Status fromUnexpected(Throwable failure) {

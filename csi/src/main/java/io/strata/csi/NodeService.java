@@ -42,8 +42,9 @@ import java.util.Objects;
  * call on it is running), asks control whether the volume exists (NOT_FOUND otherwise), and hands
  * the work to {@link NodeHost}. See {@code docs/csi-node.md}.
  *
- * <p>Paths must be absolute; messages repeat a path only once it has passed that check, never a
- * secret or a value that failed. Failures of OS programs are INTERNAL with what the program said.
+ * <p>Paths must be absolute (INVALID_ARGUMENT otherwise, but for the {@code volume_path} of stats and
+ * expansion: no volume is at a relative path, so NOT_FOUND); messages repeat a path only once it has
+ * passed that check, never a secret or a value that failed. Failures of OS programs are INTERNAL with what the program said.
  */
 public final class NodeService extends NodeGrpc.NodeImplBase {
 
@@ -149,7 +150,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     public void nodeGetVolumeStats(NodeGetVolumeStatsRequest request, StreamObserver<NodeGetVolumeStatsResponse> observer) {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getVolumeId(), "volume_id");
-            Path volumePath = absolute(request.getVolumePath(), "volume_path");
+            Path volumePath = whereAVolumeCanBe(CsiNames.required(request.getVolumePath(), "volume_path"));
             VolumeName name = CsiNames.existingVolume(id);
             requireKnown(name);
             VolumeStats stats = host.stats(name.value(), volumePath);
@@ -167,7 +168,7 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
     public void nodeExpandVolume(NodeExpandVolumeRequest request, StreamObserver<NodeExpandVolumeResponse> observer) {
         Rpc.unary(observer, () -> {
             String id = CsiNames.required(request.getVolumeId(), "volume_id");
-            Path volumePath = absolute(request.getVolumePath(), "volume_path");
+            Path volumePath = whereAVolumeCanBe(CsiNames.required(request.getVolumePath(), "volume_path"));
             long required = request.getCapacityRange().getRequiredBytes();
             long limit = request.getCapacityRange().getLimitBytes();
             if (required < 0 || limit < 0) {
@@ -211,6 +212,20 @@ public final class NodeService extends NodeGrpc.NodeImplBase {
             throw new StrataException.InvalidArgument(field + " must be an absolute path");
         }
         return Path.of(value).normalize();
+    }
+
+    /**
+     * {@code volume_path} as a path. One that is not absolute is where no volume can be: NOT_FOUND,
+     * as the spec has it for a path the volume is not at, whatever the volume (csi-sanity asks so);
+     * not INVALID_ARGUMENT, which would tell the CO the request is malformed when only the place is
+     * wrong. Neither the path nor the volume id is repeated: neither has been found to be one.
+     */
+    private static Path whereAVolumeCanBe(String path) {
+        if (!path.startsWith("/") || path.indexOf('\0') >= 0) {
+            throw new StrataException.NotFound("no volume is at volume_path: it must be the absolute path where the volume is"
+                    + " staged or published");
+        }
+        return Path.of(path).normalize();
     }
 
     private VolumeView view(VolumeName name) throws IOException {

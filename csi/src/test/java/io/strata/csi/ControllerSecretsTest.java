@@ -167,10 +167,10 @@ class ControllerSecretsTest {
         call(() -> controller().createVolume(create.toBuilder().setName("pvc-bad").setVolumeCapabilities(0, capability.toBuilder()
                 .setMount(capability.getMount().toBuilder().setFsType(SENTINEL))).build()));
         call(() -> controller().createVolume(create.toBuilder().setName("pvc-bad").setVolumeContentSource(Sidecars.fromSnapshot(SENTINEL)).build()));
-        call(() -> controller().deleteSnapshot(DeleteSnapshotRequest.newBuilder().setSnapshotId(SENTINEL).build()));
+        call(() -> controller().deleteSnapshot(DeleteSnapshotRequest.newBuilder().setSnapshotId(SENTINEL).build())); // names nothing: OK
         call(() -> controller().listVolumes(ListVolumesRequest.newBuilder().setStartingToken(SENTINEL).build()));
         call(() -> controller().listSnapshots(ListSnapshotsRequest.newBuilder().setStartingToken(SENTINEL).build()));
-        assertThat(answers).hasSize(7);
+        assertThat(answers).hasSize(6);
         assertNothingLeaked(SENTINEL);
     }
 

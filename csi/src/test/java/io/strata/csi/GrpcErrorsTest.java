@@ -159,4 +159,23 @@ class GrpcErrorsTest {
         assertThat(status.getCode()).isEqualTo(Code.UNAVAILABLE);
         assertThat(status.getDescription()).isEqualTo("cannot reach http://user:***@10.0.0.5:9000: retry");
     }
+
+    static Stream<Arguments> hints() {
+        return Stream.of(
+                Arguments.of(new io.strata.domain.Hint.ListVolumes(), "list the volumes"),
+                Arguments.of(new io.strata.domain.Hint.ListSnapshots(io.strata.domain.VolumeName.of("db")), "snapshots of volume 'db'"),
+                Arguments.of(new io.strata.domain.Hint.ListBackupVolumes("file:///b"), "backup volumes of file:///b"),
+                Arguments.of(new io.strata.domain.Hint.ListBackups("file:///b", "db"), "backups of 'db' in file:///b"),
+                Arguments.of(new io.strata.domain.Hint.ListJobs(), "list the jobs"));
+    }
+
+    /** CSI has no command or endpoint to offer: a hint is said in plain words, never another tool's. */
+    @ParameterizedTest
+    @MethodSource("hints")
+    void aHintIsSaidInPlainWordsNeverAsACommandOrEndpoint(io.strata.domain.Hint hint, String words) {
+        Status status = GrpcErrors.toStatus(new StrataException.NotFound("volume 'db' does not exist").withHint(hint));
+        assertThat(status.getCode()).isEqualTo(Code.NOT_FOUND);
+        assertThat(status.getDescription()).startsWith("volume 'db' does not exist: ").contains(words)
+                .doesNotContain("/api/v1", "GET ", "strata ");
+    }
 }

@@ -1,14 +1,39 @@
 package io.strata.domain;
 
+import java.util.Objects;
+import java.util.Optional;
+
 /**
  * The domain's error vocabulary. Every failure a caller can act on is one of these kinds; the CSI
  * layer maps them to gRPC codes, the REST layer to HTTP status and the CLI to its exit line, each in
- * one place. Messages say what failed, why, and what to do.
+ * one place. Messages say what failed, why, and what to do, in words that hold on every surface:
+ * never a CLI command nor a REST endpoint. Where the way forward is a tool's own (list the volumes:
+ * {@code strata volume ls} or {@code GET /api/v1/volumes}), the error carries a {@link Hint} that
+ * each surface's renderer words in its own language.
  */
 public abstract sealed class StrataException extends RuntimeException {
 
+    /** Set once, by the thrower, before the error is thrown; read by the surfaces' renderers. */
+    private volatile Hint hint;
+
     private StrataException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    /** What to do next, for each surface to say in its own words; empty when the message says it all. */
+    public final Optional<Hint> hint() {
+        return Optional.ofNullable(hint);
+    }
+
+    /**
+     * This error with {@code hint}: {@code throw new NotFound("volume 'db' does not exist").withHint(new Hint.ListVolumes())}.
+     *
+     * @return this error, as the type the caller throws
+     */
+    @SuppressWarnings("unchecked")
+    public final <E extends StrataException> E withHint(Hint hint) {
+        this.hint = Objects.requireNonNull(hint, "hint");
+        return (E) this;
     }
 
     /** The named volume, snapshot or backup does not exist. */

@@ -1,5 +1,6 @@
 package io.strata.engine;
 
+import io.strata.domain.Hint;
 import io.strata.domain.SnapshotName;
 import io.strata.domain.StrataException;
 import io.strata.domain.VolumeName;
@@ -76,7 +77,7 @@ record VolumeMeta(VolumeName name, long size, Instant created, int nextLayerId, 
     /** The layer that is snapshot {@code snapshot}, or NotFound naming it. */
     LayerRecord requireSnapshot(SnapshotName snapshot) {
         return snapshotLayer(snapshot).orElseThrow(() -> new StrataException.NotFound(
-                "snapshot '" + snapshot + "' of volume '" + name + "' does not exist"));
+                "snapshot '" + snapshot + "' of volume '" + name + "' does not exist").withHint(new Hint.ListSnapshots(name)));
     }
 
     /** What the API tells of the snapshot a layer is. */

@@ -1,5 +1,6 @@
 package io.strata.engine;
 
+import io.strata.domain.Hint;
 import io.strata.domain.SnapshotName;
 import io.strata.domain.StrataException;
 import io.strata.domain.VolumeName;
@@ -171,7 +172,7 @@ public final class VolumeStore implements AutoCloseable {
         if (volume == null) {
             Path dir = volumesDir.resolve(name.value());
             if (!storage.exists(dir.resolve(MetaFile.NAME))) {
-                throw new StrataException.NotFound("volume '" + name + "' does not exist");
+                throw new StrataException.NotFound("volume '" + name + "' does not exist").withHint(new Hint.ListVolumes());
             }
             volume = Volume.open(storage, dir);
             open.put(name, volume);
@@ -222,7 +223,7 @@ public final class VolumeStore implements AutoCloseable {
     public synchronized void delete(VolumeName name) throws IOException {
         checkOpen();
         if (!exists(name)) {
-            throw new StrataException.NotFound("volume '" + name + "' does not exist");
+            throw new StrataException.NotFound("volume '" + name + "' does not exist").withHint(new Hint.ListVolumes());
         }
         Volume volume = open.remove(name);
         if (volume != null) {

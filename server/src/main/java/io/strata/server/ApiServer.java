@@ -38,7 +38,7 @@ public final class ApiServer {
 
     public static List<Route> routes(Parts p) {
         List<Route> routes = new ArrayList<>();
-        routes.addAll(new VolumesApi(p.volumes(), p.snapshots(), p.store()).routes());
+        routes.addAll(new VolumesApi(p.volumes()).routes());
         routes.addAll(new SnapshotsApi(p.snapshots(), p.volumes(), p.jobs(), p.store()).routes());
         routes.addAll(new BackupsApi(p.backups(), p.snapshots(), p.volumes(), p.jobs(), p.target()).routes());
         routes.addAll(new JobsApi(p.jobs()).routes());

@@ -70,7 +70,7 @@ public final class ApiModel {
                 case ERROR -> doing + "e-failed";
                 case COMPLETE -> "ready";
             };
-            return new Volume(view.info().name().value(), view.info().size(), view.info().created(), view.info().snapshots(),
+            return new Volume(view.info().name().value(), view.info().size(), view.info().created(), view.snapshots(),
                     view.info().layers(), view.info().allocatedBytes(), view.source().isEmpty() ? null : view.source(), state,
                     cloned ? null : filling.map(RestoreState::of).orElse(null),
                     cloned ? CloneState.of(filling.get(), view.source()) : null,

@@ -12,6 +12,7 @@ import io.strata.control.VolumeBackups;
 import io.strata.control.VolumeService;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
+import io.strata.domain.Hint;
 import io.strata.domain.SnapshotHandle;
 import io.strata.domain.SnapshotName;
 import io.strata.domain.StrataException;
@@ -125,8 +126,8 @@ public final class BackupsApi {
 
     private BackupService.BackupVolumeEntry backupVolume(String name) throws IOException {
         return backups.backupVolumeEntries(target.get()).stream().filter(v -> v.name().equals(name)).findFirst()
-                .orElseThrow(() -> new StrataException.NotFound("there is no backup volume '" + name + "' in " + target.get()
-                        + ": GET " + BACKUP_VOLUMES + " lists them"));
+                .orElseThrow(() -> new StrataException.NotFound("there is no backup volume '" + name + "' in " + target.get())
+                        .withHint(new Hint.ListBackupVolumes(target.get())));
     }
 
     /** The volume's backups, oldest first, then those made here that the target does not have yet. */
@@ -161,7 +162,8 @@ public final class BackupsApi {
         Backup backup = existing(request);
         if (!backup.state().equals("complete")) {
             throw new StrataException.FailedPrecondition("backup '" + backup.name() + "' is " + backup.state() + ": only a complete"
-                    + " backup can be verified");
+                    + " backup can be verified; " + (backup.state().equals("failed") ? "verify another backup, or make a new one"
+                    : "verify it once it is complete"));
         }
         List<String> problems = backups.verify(backup.url());
         BackupEntry entry = backups.inspect(backup.url());
@@ -205,8 +207,8 @@ public final class BackupsApi {
             if (job != null && job.record().state() != JobRecord.State.COMPLETE) {
                 return Backup.of(job);
             }
-            throw new StrataException.NotFound("there is no backup '" + name + "' of '" + volume + "' in " + targetUrl + ": GET "
-                    + BACKUP_VOLUMES + "/" + volume + "/backups lists them");
+            throw new StrataException.NotFound("there is no backup '" + name + "' of '" + volume + "' in " + targetUrl)
+                    .withHint(new Hint.ListBackups(targetUrl, volume));
         }
     }
 

@@ -2,6 +2,7 @@ package io.strata.server.api;
 
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
+import io.strata.domain.Hint;
 import io.strata.domain.StrataException;
 import io.strata.server.api.ApiModel.Job;
 import io.strata.server.http.Request;
@@ -74,7 +75,7 @@ public final class JobsApi {
             }
         }
         return job.orElseThrow(() -> new StrataException.NotFound("there is no job '" + id + "' (job ids look like"
-                + " backup@NAME, restore@VOLUME or clone@VOLUME): GET " + JOBS + " lists them"));
+                + " backup@NAME, restore@VOLUME or clone@VOLUME)").withHint(new Hint.ListJobs()));
     }
 
     private static String oneOf(String parameter, String value, String... allowed) {

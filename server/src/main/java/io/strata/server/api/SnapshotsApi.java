@@ -6,6 +6,7 @@ import io.strata.control.SnapshotService.SnapshotView;
 import io.strata.control.VolumeService;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
+import io.strata.domain.Hint;
 import io.strata.domain.SnapshotHandle;
 import io.strata.domain.SnapshotName;
 import io.strata.domain.StrataException;
@@ -161,8 +162,7 @@ public final class SnapshotsApi {
         VolumeName volume = existingVolume(request);
         SnapshotName name = SnapshotName.of(request.param("snapshot"));
         return snapshots.find(new SnapshotHandle.Snapshot("ss", volume, name)).orElseThrow(() -> new StrataException.NotFound(
-                "volume '" + volume + "' has no snapshot '" + name + "': GET " + VolumesApi.VOLUMES + "/" + volume
-                        + "/snapshots lists them"));
+                "volume '" + volume + "' has no snapshot '" + name + "'").withHint(new Hint.ListSnapshots(volume)));
     }
 
     private VolumeName existingVolume(Request request) throws IOException {

@@ -1,15 +1,13 @@
 package io.strata.server.api;
 
-import io.strata.control.SnapshotService;
 import io.strata.control.VolumeService;
 import io.strata.control.VolumeService.Source;
 import io.strata.control.VolumeService.VolumeView;
 import io.strata.domain.ByteSize;
+import io.strata.domain.Hint;
 import io.strata.domain.SnapshotHandle;
 import io.strata.domain.StrataException;
 import io.strata.domain.VolumeName;
-import io.strata.engine.SnapshotInfo;
-import io.strata.engine.VolumeStore;
 import io.strata.server.api.ApiModel.AttachmentState;
 import io.strata.server.api.ApiModel.CreateVolume;
 import io.strata.server.api.ApiModel.Expand;
@@ -25,13 +23,9 @@ public final class VolumesApi {
     static final String VOLUMES = "/api/v1/volumes";
 
     private final VolumeService volumes;
-    private final SnapshotService snapshots;
-    private final VolumeStore store;
 
-    public VolumesApi(VolumeService volumes, SnapshotService snapshots, VolumeStore store) {
+    public VolumesApi(VolumeService volumes) {
         this.volumes = volumes;
-        this.snapshots = snapshots;
-        this.store = store;
     }
 
     public List<Route> routes() {
@@ -62,10 +56,7 @@ public final class VolumesApi {
                     + " source's size (" + ByteSize.format(VolumeService.DEFAULT_SIZE) + " for an empty volume)");
         }
         Source source = source(body.source());
-        if (volumes.view(name).isPresent()) {
-            throw new StrataException.AlreadyExists("volume '" + name + "' already exists: pick another name, or delete it first");
-        }
-        Volume created = Volume.of(volumes.create(name, size, 0, source));
+        Volume created = Volume.of(volumes.createNew(name, size, 0, source)); // 409 for a name in use, also for concurrent POSTs
         return Response.created(VOLUMES + "/" + name, created);
     }
 
@@ -94,20 +85,8 @@ public final class VolumesApi {
      */
     private Response delete(Request request) throws IOException {
         VolumeView view = existing(request);
-        VolumeName name = view.info().name();
-        if (request.flag("withSnapshots")) {
-            if (view.attachment().isPresent()) {
-                throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '"
-                        + view.attachment().get().node() + "': detach it first; its snapshots are kept until then");
-            }
-            // from the volume itself: listing its backups too would make this depend on the backup target
-            for (SnapshotInfo snapshot : store.open(name).snapshots()) {
-                if (SnapshotService.inCluster(snapshot)) {
-                    snapshots.delete(new SnapshotHandle.Snapshot("ss", name, snapshot.name()));
-                }
-            }
-        }
-        volumes.delete(name);
+        // one call: control checks every precondition before it deletes a snapshot
+        volumes.delete(view.info().name(), request.flag("withSnapshots"));
         return Response.noContent();
     }
 
@@ -137,6 +116,6 @@ public final class VolumesApi {
     }
 
     static StrataException.NotFound notFound(VolumeName name) {
-        return new StrataException.NotFound("volume '" + name + "' does not exist: GET " + VOLUMES + " lists the volumes");
+        return new StrataException.NotFound("volume '" + name + "' does not exist").withHint(new Hint.ListVolumes());
     }
 }

@@ -106,7 +106,7 @@ final class BackupCommand extends CommandGroup {
         try (VolumeStore store = root.openStore(); Services services = root.services(store)) {
             BackupProgress progress = new BackupProgress();
             VolumeBackups.Made made;
-            try (ProgressLine line = ProgressLine.start(err(), "backing up " + ref, progress)) {
+            try (ProgressLine line = ProgressLine.start(err(), "backing up " + ref, ProgressLine.Work.BACKUP, progress)) {
                 made = services.volumeBackups().backup(new BackupSpec(targetUrl, ref.volume(), ref.snapshot(), mode == Mode.full,
                         compression.compression, Optional.ofNullable(name), backupLabels, blockBytes), progress);
             }
@@ -261,7 +261,7 @@ final class BackupCommand extends CommandGroup {
         try (VolumeStore store = root.openStore(); Services services = root.services(store)) {
             BackupProgress progress = new BackupProgress();
             Volume volume;
-            try (ProgressLine line = ProgressLine.start(err(), "restoring into " + newVolume, progress);
+            try (ProgressLine line = ProgressLine.start(err(), "restoring into " + newVolume, ProgressLine.Work.RESTORE, progress);
                  StopOnExit stop = StopOnExit.of(progress)) {
                 volume = services.volumeBackups().restore(url, newVolume, Optional.ofNullable(size), progress);
             }

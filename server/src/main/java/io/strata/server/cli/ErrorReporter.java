@@ -2,6 +2,7 @@ package io.strata.server.cli;
 
 import io.strata.domain.DiskFull;
 import io.strata.domain.Redaction;
+import io.strata.domain.Hint;
 import io.strata.domain.StrataException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -20,7 +21,9 @@ import picocli.CommandLine.ParseResult;
 
 /**
  * The one place where a failure becomes an exit status and exactly one line on stderr,
- * {@code strata: <message>}. No stack traces: the domain's messages say what failed and what to do.
+ * {@code strata: <message>}. No stack traces: the domain's messages say what failed and what to do,
+ * and a {@link Hint} is said here in the CLI's words (a command, never a REST endpoint). The line is
+ * printed as {@link Table} prints cells: a message may quote a name from a backup target.
  */
 final class ErrorReporter implements IExecutionExceptionHandler, IParameterExceptionHandler {
 
@@ -56,10 +59,22 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
 
     private static String withCause(StrataException e) {
         Throwable cause = e.getCause();
+        String hint = e.hint().map(h -> ": " + say(h)).orElse("");
         if (cause == null || cause.getMessage() == null || String.valueOf(e.getMessage()).contains(cause.getMessage())) {
-            return String.valueOf(e.getMessage());
+            return e.getMessage() + hint;
         }
-        return e.getMessage() + ": " + cause.getMessage();
+        return e.getMessage() + ": " + cause.getMessage() + hint;
+    }
+
+    /** A hint as the CLI says it: the command that shows what to look up. */
+    static String say(Hint hint) {
+        return switch (hint) {
+            case Hint.ListVolumes h -> "'strata volume ls' lists the volumes";
+            case Hint.ListSnapshots h -> "'strata snapshot ls " + h.volume() + "' lists its snapshots";
+            case Hint.ListBackupVolumes h -> "'strata backup ls --target " + h.target() + "' lists them";
+            case Hint.ListBackups h -> "'strata backup ls --target " + h.target() + " " + h.volume() + "' lists them";
+            case Hint.ListJobs h -> "'strata job ls' lists them";
+        };
     }
 
     private static String describeIo(IOException e) {
@@ -76,7 +91,7 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
 
     private static int report(PrintWriter err, Failure failure) {
         // one line, whatever the message holds
-        err.println("strata: " + Redaction.text(failure.message()).replaceAll("\\s*\\R\\s*", " ").strip());
+        err.println("strata: " + Table.printable(Redaction.text(failure.message()).replaceAll("\\s*\\R\\s*", " ").strip()));
         err.flush();
         return failure.code().status;
     }

@@ -23,10 +23,11 @@ final class Json {
 
     private Json() {}
 
+    /** @param snapshots the in-cluster snapshots, as {@code snapshot ls} lists them: not those cut for backups or clones */
     record Volume(String name, long sizeBytes, String created, int snapshots, int layers, long allocatedBytes) {
-        static Volume of(VolumeInfo info) {
-            return new Volume(info.name().value(), info.size(), info.created().toString(), info.snapshots(),
-                    info.layers(), info.allocatedBytes());
+        static Volume of(VolumeInfo info, io.strata.engine.Volume volume) {
+            return new Volume(info.name().value(), info.size(), info.created().toString(),
+                    io.strata.control.VolumeService.inClusterSnapshots(volume), info.layers(), info.allocatedBytes());
         }
 
         static Volume of(ApiModel.Volume v) {

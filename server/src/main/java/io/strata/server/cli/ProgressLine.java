@@ -9,14 +9,32 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * A one-line progress report on stderr, rewritten in place four times a second while a backup or
- * restore runs. Only on a terminal: scripts and logs get the final result alone.
+ * A one-line progress report on stderr, rewritten in place four times a second while a backup,
+ * restore or clone runs. Only on a terminal: scripts and logs get the final result alone. Each kind
+ * of work shows its own counters (a restore uploads nothing), and until the work knows how much
+ * there is to do the line says it is starting rather than "0% of 0 B".
  */
 final class ProgressLine implements AutoCloseable {
+    /** The kind of work, which decides what its counters mean. */
+    enum Work {
+        BACKUP, RESTORE, CLONE;
+
+        /** The kind of a server's job, by the job's {@code kind}. */
+        static Work ofJob(String kind) {
+            return switch (kind) {
+                case "restore" -> RESTORE;
+                case "clone" -> CLONE;
+                default -> BACKUP;
+            };
+        }
+    }
+
     /** What the line shows: the work's figures at one moment, from this process or from a server's job. */
-    record Figures(int percent, long bytesScanned, long bytesToScan, long bytesUploaded, long blocksNew, long blocksReused) {
-        static Figures of(BackupProgress p) {
-            return new Figures(p.percent(), p.bytesScanned(), p.bytesToScan(), p.bytesUploaded(), p.blocksNew(), p.blocksReused());
+    record Figures(Work work, int percent, long bytesScanned, long bytesToScan, long bytesUploaded, long blocksNew,
+                   long blocksReused) {
+        static Figures of(Work work, BackupProgress p) {
+            return new Figures(work, p.percent(), p.bytesScanned(), p.bytesToScan(), p.bytesUploaded(), p.blocksNew(),
+                    p.blocksReused());
         }
     }
 
@@ -37,8 +55,8 @@ final class ProgressLine implements AutoCloseable {
         }
     }
 
-    static ProgressLine start(PrintWriter err, String what, BackupProgress progress) {
-        return start(err, what, () -> Figures.of(progress));
+    static ProgressLine start(PrintWriter err, String what, Work work, BackupProgress progress) {
+        return start(err, what, () -> Figures.of(work, progress));
     }
 
     static ProgressLine start(PrintWriter err, String what, Supplier<Figures> progress) {
@@ -46,10 +64,18 @@ final class ProgressLine implements AutoCloseable {
     }
 
     static String render(String what, Figures p, double seconds) {
+        if (p.bytesToScan() <= 0) {
+            return what + ": starting…"; // the work has not yet said how much there is: no "0% of 0 B"
+        }
         double rate = seconds > 0 ? p.bytesScanned() / seconds : 0;
-        return what + ": " + p.percent() + "% " + ByteSize.human(p.bytesScanned()) + " of " + ByteSize.human(p.bytesToScan())
-                + " read, " + ByteSize.human(p.bytesUploaded()) + " uploaded, " + p.blocksNew() + " new / " + p.blocksReused()
-                + " reused blocks, " + ByteSize.human((long) rate) + "/s";
+        String done = p.percent() + "% " + ByteSize.human(p.bytesScanned()) + " of " + ByteSize.human(p.bytesToScan());
+        String speed = ByteSize.human((long) rate) + "/s";
+        return what + ": " + switch (p.work()) {
+            case BACKUP -> done + " read, " + ByteSize.human(p.bytesUploaded()) + " uploaded, " + p.blocksNew() + " new / "
+                    + p.blocksReused() + " reused blocks, " + speed;
+            case RESTORE -> done + " read and written, " + speed;
+            case CLONE -> done + " copied, " + speed;
+        };
     }
 
     private synchronized void draw() {

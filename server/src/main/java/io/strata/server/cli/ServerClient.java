@@ -3,6 +3,7 @@ package io.strata.server.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import io.strata.domain.Hint;
 import io.strata.domain.StrataException;
 import io.strata.server.ServerFile;
 import io.strata.server.api.ApiModel;
@@ -10,6 +11,7 @@ import io.strata.server.http.ApiJson;
 import io.strata.server.http.ApiTokens;
 import io.strata.server.http.ProblemType;
 import io.strata.server.http.Role;
+import io.strata.server.http.RestHints;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -242,14 +244,25 @@ final class ServerClient {
     private StrataException failure(HttpResponse<byte[]> response) {
         String slug = "";
         String detail = describe() + " answered " + response.statusCode();
+        Optional<Hint> hint = Optional.empty();
         try {
             JsonNode problem = JSON.readTree(response.body());
             slug = problem.path("type").asText("").replace(ProblemType.PREFIX, "");
             detail = problem.path("detail").asText(detail);
-        } catch (IOException notAProblem) {
+            if (problem.path("hint").isObject()) {
+                hint = RestHints.fromMember(JSON.convertValue(problem.get("hint"), new TypeReference<Map<String, String>>() {}));
+            }
+        } catch (IOException | IllegalArgumentException notAProblem) {
             // the status alone then
         }
-        return switch (slug) {
+        // the detail ends with the API's words for the hint; the CLI says it in its own (ErrorReporter)
+        String restWords = hint.map(h -> ": " + RestHints.say(h)).orElse("");
+        if (!restWords.isEmpty() && detail.endsWith(restWords)) {
+            detail = detail.substring(0, detail.length() - restWords.length());
+        } else {
+            hint = Optional.empty();
+        }
+        StrataException failure = switch (slug) {
             case "not-found" -> new StrataException.NotFound(detail);
             case "already-exists" -> new StrataException.AlreadyExists(detail);
             case "invalid-argument", "malformed-body" -> new StrataException.InvalidArgument(detail);
@@ -267,6 +280,8 @@ final class ServerClient {
             case "forbidden-host" -> new StrataException.FailedPrecondition(detail);
             default -> new StrataException.Internal(detail, null);
         };
+        hint.ifPresent(failure::withHint);
+        return failure;
     }
 
     private static String query(String value) {

@@ -26,7 +26,7 @@ final class ServerJobs {
                                CancelOnSignal.Cleanup afterCancel) throws IOException {
         signals.follow(started.id(), afterCancel);
         AtomicReference<ApiModel.Job> job = new AtomicReference<>(started);
-        try (ProgressLine line = ProgressLine.start(err, what, () -> figures(job.get().progress()))) {
+        try (ProgressLine line = ProgressLine.start(err, what, () -> figures(job.get()))) {
             while (job.get().state().equals("running")) {
                 Thread.sleep(POLL.toMillis());
                 job.set(server.job(started.id()));
@@ -41,8 +41,10 @@ final class ServerJobs {
         return job.get();
     }
 
-    private static ProgressLine.Figures figures(ApiModel.Progress p) {
-        return new ProgressLine.Figures(p.percent(), p.bytesDone(), p.bytesTotal(), p.bytesUploaded(), p.blocksNew(), p.blocksReused());
+    private static ProgressLine.Figures figures(ApiModel.Job job) {
+        ApiModel.Progress p = job.progress();
+        return new ProgressLine.Figures(ProgressLine.Work.ofJob(job.kind()), p.percent(), p.bytesDone(), p.bytesTotal(),
+                p.bytesUploaded(), p.blocksNew(), p.blocksReused());
     }
 
     /**

@@ -49,13 +49,14 @@ final class SnapshotCommand extends CommandGroup {
               @Option(names = "--json", description = "Print JSON.") boolean json) throws IOException {
         List<Json.Snapshot> snapshots;
         Optional<ServerClient> server = root.server();
+        // the snapshots kept in the volume, with a server or without; those cut for backups are listed by 'strata backup ls'
         if (server.isPresent()) {
-            // the snapshots kept in the volume; those taken for backups are listed by 'strata backup ls'
             snapshots = server.get().snapshots(volumeName.value()).stream().filter(s -> s.type().equals("snapshot"))
                     .map(Json.Snapshot::of).toList();
         } else {
             try (VolumeStore store = root.openStore()) {
-                snapshots = store.open(volumeName).snapshots().stream().map(Json.Snapshot::of).toList();
+                snapshots = store.open(volumeName).snapshots().stream().filter(io.strata.control.SnapshotService::inCluster)
+                        .map(Json.Snapshot::of).toList();
             }
         }
         if (json) {

@@ -34,6 +34,7 @@ final class VolumeCommand extends CommandGroup {
                 @Option(names = "--size", required = true, paramLabel = "SIZE", converter = SizeConverter.VolumeSize.class,
                         description = "Size: " + SizeConverter.VOLUME_SIZE_HELP + "; e.g. 1Gi.")
                 long size) throws IOException {
+        VolumeName.ofNew(name.value()); // a name its backups can be stored under, with a server or without
         Optional<ServerClient> server = root.server();
         if (server.isPresent()) {
             checkSize(size); // the API rounds sizes up, as CSI wants; the CLI takes them exact
@@ -61,7 +62,10 @@ final class VolumeCommand extends CommandGroup {
             volumes = server.get().volumes().stream().map(Json.Volume::of).toList();
         } else {
             try (VolumeStore store = root.openStore()) {
-                volumes = store.list().stream().map(Json.Volume::of).toList();
+                volumes = new java.util.ArrayList<>();
+                for (io.strata.engine.VolumeInfo info : store.list()) {
+                    volumes.add(Json.Volume.of(info, store.open(info.name())));
+                }
             }
         }
         if (json) {
@@ -89,7 +93,7 @@ final class VolumeCommand extends CommandGroup {
             info = Json.Volume.of(server.get().volume(name.value()));
         } else {
             try (VolumeStore store = root.openStore()) {
-                info = Json.Volume.of(store.info(name));
+                info = Json.Volume.of(store.info(name), store.open(name));
             }
         }
         if (json) {
@@ -187,6 +191,7 @@ final class VolumeCommand extends CommandGroup {
             description = "Create a volume from another one's head or snapshot.")
     void cloneVolume(@Parameters(index = "0", paramLabel = "SOURCE[@SNAPSHOT]") VolumeRef source,
                      @Parameters(index = "1", paramLabel = "NEW") VolumeName target) throws IOException {
+        VolumeName.ofNew(target.value());
         Optional<ServerClient> server = root.server();
         if (server.isPresent()) {
             String from = source.snapshot().map(s -> "ss://" + source.volume() + "/" + s).orElse("volume:" + source.volume());

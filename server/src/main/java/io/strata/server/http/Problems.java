@@ -15,8 +15,9 @@ import org.slf4j.LoggerFactory;
  * status and {@link ProblemType}, so a kind of failure has the same answer on every path.
  *
  * <p>Messages: a {@link StrataException}'s message is written by Strata to say what failed and what
- * to do, and becomes the detail unchanged. Any other exception's message is third-party text that
- * may quote a URL, a header or a credential: the detail names only its type, and the whole
+ * to do, and becomes the detail unchanged; its {@link io.strata.domain.Hint}, if any, is said in the
+ * API's words ({@link RestHints}: an endpoint, never a CLI command) after it. Any other exception's
+ * message is third-party text that may quote a URL, a header or a credential: the detail names only its type, and the whole
  * exception, stack trace included, goes to the server's log. No answer carries a stack trace.
  */
 public final class Problems {
@@ -71,7 +72,9 @@ public final class Problems {
         if (type == ProblemType.INTERNAL || type == ProblemType.CORRUPT) {
             LOG.error("{} failed: {}", instance, message, e);
         }
-        return new Answer(Problem.of(type, detail, instance), Map.of());
+        Problem problem = e.hint().map(hint -> Problem.of(type, detail, hint, instance))
+                .orElseGet(() -> Problem.of(type, detail, instance));
+        return new Answer(problem, Map.of());
     }
 
     private static Answer fromUnexpected(Throwable failure, String instance) {

@@ -176,7 +176,12 @@ final class ApiHarness implements AutoCloseable {
         assertThat(answer.header("Content-Type")).isEqualTo("application/problem+json");
         JsonNode problem = answer.json();
         assertThat(problem.properties()).extracting(Map.Entry::getKey)
-                .containsExactlyInAnyOrder("type", "title", "status", "detail", "instance");
+                .contains("type", "title", "status", "detail", "instance")
+                .isSubsetOf("type", "title", "status", "detail", "instance", "hint");
+        if (problem.has("hint")) { // what to look up next, as data: the detail says it as the API's endpoint
+            assertThat(problem.get("hint").get("kind").asText()).startsWith("list-");
+            assertThat(problem.get("detail").asText()).contains("GET /api/v1/").doesNotContain("strata ");
+        }
         assertThat(problem.get("type").asText()).isEqualTo("urn:strata:problem:" + type.slug);
         assertThat(problem.get("title").asText()).isEqualTo(type.title);
         assertThat(problem.get("status").asInt()).isEqualTo(type.status);

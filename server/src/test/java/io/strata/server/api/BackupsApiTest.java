@@ -261,6 +261,25 @@ class BackupsApiTest {
     }
 
     @Test
+    void restoringOrVerifyingAFailedBackupSaysItIsFailedAndWhatToDo() throws Exception {
+        api.close();
+        api = ApiHarness.startWithLockSettle(tmp.resolve("slow"), 2); // the backup waits 2 s for rival lockers: it is running
+        api.post("/api/v1/volumes", Map.of("name", "db", "sizeBytes", 8 * MiB)).expect(201);
+        ApiHarness.Answer started = api.post("/api/v1/volumes/db/backups", Map.of("name", "doomed"));
+        started.expect(202);
+        String location = started.header("Location");
+        api.post(location + "/cancel", null).expect(200);
+        assertThat(api.get("/api/v1/backup-volumes/db/backups/doomed").expect(200).get("state").asText()).isEqualTo("failed");
+
+        String restored = assertProblem(api.post("/api/v1/backup-volumes/db/backups/doomed/restore", Map.of("volume", "db2")),
+                ProblemType.FAILED_PRECONDITION);
+        assertThat(restored).contains("doomed", "is failed", "restore another backup");
+        assertThat(api.get("/api/v1/volumes").expect(200).findValuesAsText("name")).containsExactly("db");
+        String verified = assertProblem(api.post("/api/v1/backup-volumes/db/backups/doomed/verify", null), ProblemType.FAILED_PRECONDITION);
+        assertThat(verified).contains("doomed", "is failed", "verify another backup");
+    }
+
+    @Test
     void infoSaysWhatThisServerIs() {
         JsonNode info = api.get("/api/v1/info").expect(200);
         assertThat(info.get("nodeId").asText()).isEqualTo("node-1");

@@ -79,13 +79,13 @@ class VolumesApiTest {
         assertProblem(api.post("/api/v1/volumes", Map.of("name", "neg", "sizeBytes", -1)), ProblemType.INVALID_ARGUMENT);
         assertThat(assertProblem(api.post("/api/v1/volumes", Map.of("name", "huge", "sizeBytes", 1L << 50)), ProblemType.OUT_OF_RANGE))
                 .contains("largest");
-        assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "source", "volume:none")), ProblemType.NOT_FOUND);
-        assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "source", "ss://db/none")), ProblemType.NOT_FOUND);
-        assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "source", "bak://db/none")), ProblemType.NOT_FOUND);
-        assertThat(assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "source", "db")), ProblemType.INVALID_ARGUMENT))
+        assertProblem(api.post("/api/v1/volumes", Map.of("name", "cc", "source", "volume:none")), ProblemType.NOT_FOUND);
+        assertProblem(api.post("/api/v1/volumes", Map.of("name", "cc", "source", "ss://db/none")), ProblemType.NOT_FOUND);
+        assertProblem(api.post("/api/v1/volumes", Map.of("name", "cc", "source", "bak://db/none")), ProblemType.NOT_FOUND);
+        assertThat(assertProblem(api.post("/api/v1/volumes", Map.of("name", "cc", "source", "db")), ProblemType.INVALID_ARGUMENT))
                 .contains("volume:NAME");
-        assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "source", "ftp://db/x")), ProblemType.INVALID_ARGUMENT);
-        assertThat(assertProblem(api.post("/api/v1/volumes", Map.of("name", "c", "sizeBytes", 4 * MiB, "source", "volume:db")),
+        assertProblem(api.post("/api/v1/volumes", Map.of("name", "cc", "source", "ftp://db/x")), ProblemType.INVALID_ARGUMENT);
+        assertThat(assertProblem(api.post("/api/v1/volumes", Map.of("name", "cc", "sizeBytes", 4 * MiB, "source", "volume:db")),
                 ProblemType.OUT_OF_RANGE)).contains("less than its source");
         assertThat(api.get("/api/v1/volumes").json().findValuesAsText("name")).containsExactly("db");
     }
@@ -142,6 +142,54 @@ class VolumesApiTest {
         assertProblem(api.get("/api/v1/volumes/none/attachment"), ProblemType.NOT_FOUND);
         api.server.volumes().unpublish(VolumeName.of("db"), "node-7");
         api.delete("/api/v1/volumes/db").expect(204);
+    }
+
+    @Test
+    void ofSixteenConcurrentPostsOfOneNameOneIsCreatedAndTheOthersAre409() throws Exception {
+        int callers = 16;
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(callers);
+        List<java.util.concurrent.Future<Integer>> answers = new java.util.ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(callers)) {
+            for (int i = 0; i < callers; i++) {
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return api.post("/api/v1/volumes", Map.of("name", "race", "sizeBytes", 8 * MiB)).status();
+                }));
+            }
+            List<Integer> statuses = new java.util.ArrayList<>();
+            for (var answer : answers) {
+                statuses.add(answer.get(60, java.util.concurrent.TimeUnit.SECONDS));
+            }
+            assertThat(statuses).as("%s", statuses).filteredOn(status -> status == 201).hasSize(1);
+            assertThat(statuses).as("%s", statuses).filteredOn(status -> status == 409).hasSize(callers - 1);
+        }
+        assertThat(assertProblem(api.post("/api/v1/volumes", Map.of("name", "race", "sizeBytes", 8 * MiB)),
+                ProblemType.ALREADY_EXISTS)).contains("already exists");
+    }
+
+    @Test
+    void aDeletionWithSnapshotsIsNotUndoneHalfwayBySnapshotsTakenMeanwhile() throws Exception {
+        for (int round = 0; round < 5; round++) {
+            create("busy", 8 * MiB);
+            for (int i = 0; i < 20; i++) {
+                api.post("/api/v1/volumes/busy/snapshots", Map.of("name", "s" + i)).expect(201);
+            }
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            int r = round;
+            Thread taker = Thread.ofPlatform().start(() -> {
+                for (int i = 0; !stop.get(); i++) { // 201 before the deletion, 404 after it
+                    api.post("/api/v1/volumes/busy/snapshots", Map.of("name", "late-" + r + "-" + i));
+                }
+            });
+            try {
+                ApiHarness.Answer deleted = api.delete("/api/v1/volumes/busy?withSnapshots=true");
+                assertThat(deleted.status()).as("round %d: %s", round, deleted.text()).isEqualTo(204);
+            } finally {
+                stop.set(true);
+                taker.join();
+            }
+            assertProblem(api.get("/api/v1/volumes/busy"), ProblemType.NOT_FOUND);
+        }
     }
 
     @Test

@@ -100,7 +100,11 @@ class CliBackupTest {
         assertThat(made.get("bytesRead").asLong()).as("only the changed 2 MiB block is read").isEqualTo(2 * MiB);
         String secondName = made.get("name").asText();
         assertThat(made.get("snapshot").asText()).isEqualTo(secondName);
-        assertThat(ok("snapshot", "ls", "db")).contains(secondName);
+        // the snapshot cut for the backup is the backup's, not one of the volume's own: listed and counted nowhere but as the backup
+        assertThat(ok("snapshot", "ls", "db")).contains("s1").doesNotContain(secondName);
+        assertThat(json("snapshot", "ls", "db", "--json")).hasSize(1);
+        assertThat(json("volume", "ls", "--json").get(0).get("snapshots").asInt()).isEqualTo(1);
+        assertThat(json("volume", "info", "db", "--json").get("snapshots").asInt()).isEqualTo(1);
 
         assertThat(ok("backup", "ls").lines().toList()).hasSize(2).last().asString().startsWith("db  ").contains(secondName);
         JsonNode both = json("backup", "ls", "db", "--json");
@@ -137,6 +141,54 @@ class CliBackupTest {
         try (Stream<Path> left = Files.walk(backups)) {
             assertThat(left.filter(Files::isRegularFile)).isEmpty();
         }
+    }
+
+    private Path cfgOf(String backup) throws IOException {
+        try (Stream<Path> all = Files.walk(backups)) {
+            return all.filter(p -> p.getFileName().toString().equals("backup_" + backup + ".cfg")).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void labelsFromTheStoreCannotDriveTheTerminal() throws IOException {
+        ok("snapshot", "create", "db", "s1");
+        String name = json("backup", "create", "db@s1", "--label", "app=pg", "--json").get("name").asText();
+        Path cfg = cfgOf(name);
+        // someone with write access to the target plants escape sequences: clear screen, a forged line, right-to-left
+        Files.writeString(cfg, Files.readString(cfg).replace("\"app\":\"pg\"",
+                "\"app\":\"\\u001b[2J\\u001b[1;1Hpg\\nforged\\u202e\""));
+        String listed = ok("backup", "ls", "db");
+        assertThat(listed).doesNotContain("\u001b", "\u202e").contains("\\x1b[2J\\x1b[1;1Hpg\\x0aforged\\u{202e}");
+        assertThat(listed.lines()).as("no forged line").hasSize(2);
+        assertThat(ok("backup", "inspect", "bak://db/" + name)).doesNotContain("\u001b").contains("\\x1b[2J");
+    }
+
+    @Test
+    void aBackupIsWhereItsCfgLiesNotWhatItsCfgSays() throws IOException {
+        ok("snapshot", "create", "db", "s1");
+        String name = json("backup", "create", "db@s1", "--json").get("name").asText();
+        String copy = "backup-00000000000000ff";
+        Files.copy(cfgOf(name), cfgOf(name).resolveSibling("backup_" + copy + ".cfg"));
+
+        Cli.Result inspected = run("backup", "inspect", "bak://db/" + copy);
+        assertThat(inspected.exitCode()).isNotZero();
+        assertThat(inspected.err()).contains("backup_" + copy + ".cfg", "Name is not '" + copy + "'");
+        Cli.Result restored = run("backup", "restore", "bak://db/" + copy, "db-copy");
+        assertThat(restored.exitCode()).isNotZero();
+        assertThat(restored.err()).contains("Name is not '" + copy + "'");
+        Cli.Result listed = run("backup", "ls", "db", "--json");
+        assertThat(listed.out().split(name, -1)).as("the spoofed name is never shown twice").hasSizeLessThanOrEqualTo(2);
+        Files.delete(cfgOf(copy));
+        assertThat(ok("backup", "verify", "bak://db/" + name)).contains("is whole");
+    }
+
+    @Test
+    void aNewVolumeNeedsANameItsBackupsCanBeStoredUnder() {
+        Cli.Result made = run("volume", "create", "a", "--size", "4Mi");
+        assertThat(made.exitCode()).isNotZero();
+        assertThat(made.err()).contains("at least 2");
+        ok("volume", "create", "ab", "--size", "4Mi");
+        assertThat(ok("backup", "create", "ab")).startsWith("backed up ab@");
     }
 
     @Test

@@ -30,8 +30,8 @@ class CliErrorTest {
     @BeforeEach
     void setUp() throws IOException {
         cli = new Cli(tmp.resolve("data"));
-        cli.ok("volume", "create", "v", "--size", "1Mi");
-        cli.ok("snapshot", "create", "v", "s");
+        cli.ok("volume", "create", "vv", "--size", "1Mi");
+        cli.ok("snapshot", "create", "vv", "s");
         Files.write(tmp.resolve("small.img"), new byte[] {1, 2, 3});
         Files.write(tmp.resolve("big.img"), new byte[2 << 20]);
         Files.writeString(tmp.resolve("a-file"), "not a directory");
@@ -44,18 +44,18 @@ class CliErrorTest {
                 failure("empty volume name", ExitCode.USAGE, "volume name is empty", "volume", "create", "", "--size", "1Gi"),
                 failure("64-character volume name", ExitCode.USAGE, "64 characters long", "volume", "create", longName, "--size", "1Gi"),
                 failure("bad name on info", ExitCode.USAGE, "invalid volume name", "volume", "info", "a b"),
-                failure("bad snapshot name", ExitCode.USAGE, "invalid snapshot name 'a/b'", "snapshot", "create", "v", "a/b"),
-                failure("empty snapshot after @", ExitCode.USAGE, "snapshot name is empty", "volume", "export", "v@", "{tmp}/x.img"),
+                failure("bad snapshot name", ExitCode.USAGE, "invalid snapshot name 'a/b'", "snapshot", "create", "vv", "a/b"),
+                failure("empty snapshot after @", ExitCode.USAGE, "snapshot name is empty", "volume", "export", "vv@", "{tmp}/x.img"),
                 failure("size zero", ExitCode.USAGE, "", "volume", "create", "x", "--size", "0"),
                 failure("negative size", ExitCode.USAGE, "invalid size '-1'", "volume", "create", "x", "--size", "-1"),
                 failure("size not a multiple of 4096", ExitCode.USAGE, "", "volume", "create", "x", "--size", "1000"),
                 failure("unknown size suffix", ExitCode.USAGE, "invalid size '12Xi'", "volume", "create", "x", "--size", "12Xi"),
                 failure("size too large", ExitCode.USAGE, "too large", "volume", "create", "x", "--size", "99999999999Ti"),
                 failure("missing size", ExitCode.USAGE, "Missing required option: '--size=SIZE'", "volume", "create", "x"),
-                failure("shrink on expand", ExitCode.FAILED_PRECONDITION, "", "volume", "expand", "v", "--size", "512Ki"),
-                failure("volume exists", ExitCode.ALREADY_EXISTS, "", "volume", "create", "v", "--size", "1Mi"),
-                failure("snapshot exists", ExitCode.ALREADY_EXISTS, "", "snapshot", "create", "v", "s"),
-                failure("clone onto an existing volume", ExitCode.ALREADY_EXISTS, "", "volume", "clone", "v@s", "v"),
+                failure("shrink on expand", ExitCode.FAILED_PRECONDITION, "", "volume", "expand", "vv", "--size", "512Ki"),
+                failure("volume exists", ExitCode.ALREADY_EXISTS, "", "volume", "create", "vv", "--size", "1Mi"),
+                failure("snapshot exists", ExitCode.ALREADY_EXISTS, "", "snapshot", "create", "vv", "s"),
+                failure("clone onto an existing volume", ExitCode.ALREADY_EXISTS, "", "volume", "clone", "vv@s", "vv"),
                 failure("unknown volume: info", ExitCode.NOT_FOUND, "", "volume", "info", "nope"),
                 failure("unknown volume: rm", ExitCode.NOT_FOUND, "", "volume", "rm", "nope"),
                 failure("unknown volume: expand", ExitCode.NOT_FOUND, "", "volume", "expand", "nope", "--size", "2Mi"),
@@ -64,22 +64,22 @@ class CliErrorTest {
                 failure("unknown volume: clone", ExitCode.NOT_FOUND, "", "volume", "clone", "nope", "copy"),
                 failure("unknown volume: snapshot ls", ExitCode.NOT_FOUND, "", "snapshot", "ls", "nope"),
                 failure("unknown volume: snapshot create", ExitCode.NOT_FOUND, "", "snapshot", "create", "nope", "s"),
-                failure("unknown snapshot: export", ExitCode.NOT_FOUND, "", "volume", "export", "v@nope", "{tmp}/x.img"),
-                failure("unknown snapshot: clone", ExitCode.NOT_FOUND, "", "volume", "clone", "v@nope", "copy"),
-                failure("unknown snapshot: revert", ExitCode.NOT_FOUND, "", "snapshot", "revert", "v", "nope"),
-                failure("unknown snapshot: rm", ExitCode.NOT_FOUND, "", "snapshot", "rm", "v", "nope"),
-                failure("unknown snapshot: diff to", ExitCode.NOT_FOUND, "", "snapshot", "diff", "v", "nope"),
-                failure("unknown snapshot: diff from", ExitCode.NOT_FOUND, "", "snapshot", "diff", "v", "nope", "s"),
-                failure("import file missing", ExitCode.NOT_FOUND, "does not exist", "volume", "import", "v", "{tmp}/missing.img"),
-                failure("import file too big", ExitCode.FAILED_PRECONDITION, "does not fit", "volume", "import", "v", "{tmp}/big.img"),
-                failure("import past the end", ExitCode.FAILED_PRECONDITION, "does not fit", "volume", "import", "v", "{tmp}/small.img", "--offset", "1Mi"),
-                failure("export into a missing directory", ExitCode.FAILURE, "I/O error", "volume", "export", "v", "{tmp}/no/such/dir/x.img"),
+                failure("unknown snapshot: export", ExitCode.NOT_FOUND, "", "volume", "export", "vv@nope", "{tmp}/x.img"),
+                failure("unknown snapshot: clone", ExitCode.NOT_FOUND, "", "volume", "clone", "vv@nope", "copy"),
+                failure("unknown snapshot: revert", ExitCode.NOT_FOUND, "", "snapshot", "revert", "vv", "nope"),
+                failure("unknown snapshot: rm", ExitCode.NOT_FOUND, "", "snapshot", "rm", "vv", "nope"),
+                failure("unknown snapshot: diff to", ExitCode.NOT_FOUND, "", "snapshot", "diff", "vv", "nope"),
+                failure("unknown snapshot: diff from", ExitCode.NOT_FOUND, "", "snapshot", "diff", "vv", "nope", "s"),
+                failure("import file missing", ExitCode.NOT_FOUND, "does not exist", "volume", "import", "vv", "{tmp}/missing.img"),
+                failure("import file too big", ExitCode.FAILED_PRECONDITION, "does not fit", "volume", "import", "vv", "{tmp}/big.img"),
+                failure("import past the end", ExitCode.FAILED_PRECONDITION, "does not fit", "volume", "import", "vv", "{tmp}/small.img", "--offset", "1Mi"),
+                failure("export into a missing directory", ExitCode.FAILURE, "I/O error", "volume", "export", "vv", "{tmp}/no/such/dir/x.img"),
                 failure("data dir is a file", ExitCode.FAILURE, "", "volume", "ls", "--data-dir", "{tmp}/a-file"),
                 failure("unknown command", ExitCode.USAGE, "Unmatched argument at index 0: 'frobnicate'", "frobnicate"),
                 failure("missing subcommand", ExitCode.USAGE, "missing subcommand: one of ", "snapshot"),
                 failure("unknown option", ExitCode.USAGE, "Unknown option: '--bogus'", "volume", "ls", "--bogus"),
-                failure("label without =", ExitCode.USAGE, "KEY=VALUE", "snapshot", "create", "v", "s2", "--label", "foo"),
-                failure("diff with three snapshots", ExitCode.USAGE, "", "snapshot", "diff", "v", "a", "b", "c"));
+                failure("label without =", ExitCode.USAGE, "KEY=VALUE", "snapshot", "create", "vv", "s2", "--label", "foo"),
+                failure("diff with three snapshots", ExitCode.USAGE, "", "snapshot", "diff", "vv", "a", "b", "c"));
     }
 
     @ParameterizedTest(name = "{0}")

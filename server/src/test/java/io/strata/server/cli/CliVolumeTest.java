@@ -73,17 +73,17 @@ class CliVolumeTest {
 
     @Test
     void importKeepsZeroBlocksAsHolesAndExportGivesTheSameBytes() throws IOException {
-        cli.ok("volume", "create", "v", "--size", "16Mi");
+        cli.ok("volume", "create", "vol", "--size", "16Mi");
         byte[] image = imageWithHoles(3 * MiB + 12_345, 1);
         Path in = Files.write(tmp.resolve("in.img"), image);
 
-        String imported = cli.ok("volume", "import", "v", in.toString());
-        assertThat(imported).startsWith("imported 3.0 MiB into v at offset 0");
-        long allocated = JSON.readTree(cli.ok("volume", "info", "v", "--json")).get("allocatedBytes").asLong();
+        String imported = cli.ok("volume", "import", "vol", in.toString());
+        assertThat(imported).startsWith("imported 3.0 MiB into vol at offset 0");
+        long allocated = JSON.readTree(cli.ok("volume", "info", "vol", "--json")).get("allocatedBytes").asLong();
         assertThat(allocated).as("only data blocks are allocated").isLessThan(image.length / 2);
 
         Path out = tmp.resolve("out.img");
-        cli.ok("volume", "export", "v", out.toString());
+        cli.ok("volume", "export", "vol", out.toString());
         byte[] expected = new byte[16 * MiB];
         System.arraycopy(image, 0, expected, 0, image.length);
         assertThat(Files.size(out)).isEqualTo(16L * MiB);
@@ -93,37 +93,37 @@ class CliVolumeTest {
 
     @Test
     void importAtAnOffsetAndOverExistingData() throws IOException {
-        cli.ok("volume", "create", "v", "--size", "8Mi");
+        cli.ok("volume", "create", "vv", "--size", "8Mi");
         Path ones = Files.write(tmp.resolve("ones.img"), filled(2 * MiB, (byte) 1));
-        cli.ok("volume", "import", "v", ones.toString());
+        cli.ok("volume", "import", "vv", ones.toString());
         // zero blocks of a later import must replace the data under them, not leave it
         byte[] second = imageWithHoles(MiB + 100, 7);
         Path patch = Files.write(tmp.resolve("patch.img"), second);
-        cli.ok("volume", "import", "v", patch.toString(), "--offset", "512Ki");
+        cli.ok("volume", "import", "vv", patch.toString(), "--offset", "512Ki");
 
         byte[] expected = new byte[8 * MiB];
         System.arraycopy(filled(2 * MiB, (byte) 1), 0, expected, 0, 2 * MiB);
         System.arraycopy(second, 0, expected, 512 * 1024, second.length);
         Path out = tmp.resolve("out.img");
-        cli.ok("volume", "export", "v", out.toString());
+        cli.ok("volume", "export", "vv", out.toString());
         assertThat(Files.readAllBytes(out)).isEqualTo(expected);
     }
 
     @Test
     void expandGrowsTheVolumeAndKeepsItsData() throws IOException {
-        cli.ok("volume", "create", "v", "--size", "4Mi");
+        cli.ok("volume", "create", "vv", "--size", "4Mi");
         byte[] image = imageWithHoles(4 * MiB, 3);
-        cli.ok("volume", "import", "v", Files.write(tmp.resolve("in.img"), image).toString());
+        cli.ok("volume", "import", "vv", Files.write(tmp.resolve("in.img"), image).toString());
 
-        assertThat(cli.ok("volume", "expand", "v", "--size", "8Mi")).isEqualTo("expanded v from 4Mi to 8Mi\n");
-        assertThat(JSON.readTree(cli.ok("volume", "info", "v", "--json")).get("sizeBytes").asLong()).isEqualTo(8L * MiB);
+        assertThat(cli.ok("volume", "expand", "vv", "--size", "8Mi")).isEqualTo("expanded vv from 4Mi to 8Mi\n");
+        assertThat(JSON.readTree(cli.ok("volume", "info", "vv", "--json")).get("sizeBytes").asLong()).isEqualTo(8L * MiB);
         Path out = tmp.resolve("out.img");
-        cli.ok("volume", "export", "v", out.toString());
+        cli.ok("volume", "export", "vv", out.toString());
         byte[] expected = new byte[8 * MiB];
         System.arraycopy(image, 0, expected, 0, image.length);
         assertThat(Files.readAllBytes(out)).isEqualTo(expected);
         // the new space takes an import that would not have fitted before
-        cli.ok("volume", "import", "v", tmp.resolve("in.img").toString(), "--offset", "4Mi");
+        cli.ok("volume", "import", "vv", tmp.resolve("in.img").toString(), "--offset", "4Mi");
     }
 
     @Test
@@ -148,14 +148,14 @@ class CliVolumeTest {
 
     @Test
     void exportOfASnapshotIsSparseAndSizedAsTheSnapshot() throws IOException {
-        cli.ok("volume", "create", "v", "--size", "4Mi");
+        cli.ok("volume", "create", "vv", "--size", "4Mi");
         byte[] image = imageWithHoles(4 * MiB, 5);
-        cli.ok("volume", "import", "v", Files.write(tmp.resolve("in.img"), image).toString());
-        cli.ok("snapshot", "create", "v", "small");
-        cli.ok("volume", "expand", "v", "--size", "16Mi");
+        cli.ok("volume", "import", "vv", Files.write(tmp.resolve("in.img"), image).toString());
+        cli.ok("snapshot", "create", "vv", "small");
+        cli.ok("volume", "expand", "vv", "--size", "16Mi");
 
         Path out = tmp.resolve("small.img");
-        assertThat(cli.ok("volume", "export", "v@small", out.toString())).startsWith("exported v@small to ");
+        assertThat(cli.ok("volume", "export", "vv@small", out.toString())).startsWith("exported vv@small to ");
         assertThat(Files.readAllBytes(out)).isEqualTo(image);
         assertThat(allocatedOnDisk(out)).isLessThan(3L * MiB);
     }
@@ -166,12 +166,12 @@ class CliVolumeTest {
         Path envDir = tmp.resolve("from-env");
         Map<String, String> env = Map.of(StrataCli.DATA_DIR_ENV, envDir.toString());
 
-        Cli.run(env, "volume", "create", "a", "--size", "1Mi", "--data-dir", optionDir.toString()).ok();
-        Cli.run(env, "--data-dir", optionDir.toString(), "volume", "create", "b", "--size", "1Mi").ok();
-        Cli.run(env, "volume", "create", "c", "--size", "1Mi").ok();
+        Cli.run(env, "volume", "create", "aa", "--size", "1Mi", "--data-dir", optionDir.toString()).ok();
+        Cli.run(env, "--data-dir", optionDir.toString(), "volume", "create", "bb", "--size", "1Mi").ok();
+        Cli.run(env, "volume", "create", "cc", "--size", "1Mi").ok();
 
-        assertThat(Cli.run(env, "--data-dir", optionDir.toString(), "volume", "ls").ok()).contains("a ", "b ").doesNotContain("c ");
-        assertThat(Cli.run(env, "volume", "ls").ok()).contains("c ").doesNotContain("a ");
+        assertThat(Cli.run(env, "--data-dir", optionDir.toString(), "volume", "ls").ok()).contains("aa ", "bb ").doesNotContain("cc ");
+        assertThat(Cli.run(env, "volume", "ls").ok()).contains("cc ").doesNotContain("aa ");
         assertThat(Files.isDirectory(envDir)).isTrue();
     }
 

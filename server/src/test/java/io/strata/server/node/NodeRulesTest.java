@@ -130,13 +130,29 @@ class NodeRulesTest {
                 bad("stats", n -> n.nodeGetVolumeStats(NodeGetVolumeStatsRequest.newBuilder().setVolumeId("pvc-none")
                         .setVolumePath("/tmp/target").build()), "pvc-none"),
                 bad("expand", n -> n.nodeExpandVolume(NodeExpandVolumeRequest.newBuilder().setVolumeId("pvc-none")
-                        .setVolumePath("/tmp/target").build()), "pvc-none"));
+                        .setVolumePath("/tmp/target").build()), "pvc-none"),
+                // csi-sanity asks with the relative path "some/path": the volume decides, not the path
+                bad("stats: at a relative path", n -> n.nodeGetVolumeStats(NodeGetVolumeStatsRequest.newBuilder()
+                        .setVolumeId("pvc-none").setVolumePath("some/path").build()), "no volume is at volume_path"),
+                bad("expand: at a relative path", n -> n.nodeExpandVolume(NodeExpandVolumeRequest.newBuilder()
+                        .setVolumeId("pvc-none").setVolumePath("some/path").build()), "no volume is at volume_path"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("unknownVolumes")
     void unknownVolumesAreNotFound(String name, Function<NodeGrpc.NodeBlockingStub, Message> call, String inMessage) {
         assertCode(() -> call.apply(strata.node()), Status.Code.NOT_FOUND, inMessage);
+    }
+
+    @Test
+    void aVolumeThatIsNotAtTheGivenPathIsNotFoundThere() {
+        strata.createVolume("pvc-where", 32 * MiB, EXT4);
+        assertCode(() -> strata.node().nodeGetVolumeStats(NodeGetVolumeStatsRequest.newBuilder().setVolumeId("pvc-where")
+                .setVolumePath(tmp.resolve("nowhere").toString()).build()), Status.Code.NOT_FOUND, "pvc-where");
+        assertCode(() -> strata.node().nodeGetVolumeStats(NodeGetVolumeStatsRequest.newBuilder().setVolumeId("pvc-where")
+                .setVolumePath("some/path").build()), Status.Code.NOT_FOUND, "volume_path", "absolute path");
+        assertCode(() -> strata.node().nodeExpandVolume(NodeExpandVolumeRequest.newBuilder().setVolumeId("pvc-where")
+                .setVolumePath("some/path").build()), Status.Code.NOT_FOUND, "volume_path", "absolute path");
     }
 
     @Test

@@ -200,6 +200,35 @@ class WebUiBrowserTest {
         driver.navigate().refresh();
         waitFor("app-clone gone", d -> d.findElements(By.cssSelector("article[data-volume='app-clone']")).isEmpty());
 
+        // a backup another server is making in the same target (Longhorn's, say: in progress, no Strata lock):
+        // the volume's card lists it from the target, and only complete backups offer Restore and Verify
+        String elsewhere = "backup-00000000000000aa";
+        Path cfg;
+        try (java.util.stream.Stream<Path> all = Files.walk(tmp.resolve("data/backups"))) {
+            cfg = all.filter(p -> p.getFileName().toString().equals("backup_" + backup + ".cfg")).findFirst().orElseThrow();
+        }
+        Path elsewhereCfg = cfg.resolveSibling("backup_" + elsewhere + ".cfg");
+        Files.writeString(elsewhereCfg, Files.readString(cfg).replace("\"Name\":\"" + backup + "\"", "\"Name\":\"" + elsewhere + "\"")
+                .replaceAll("\"CreatedTime\":\"[^\"]*\"", "\"CreatedTime\":\"\""));
+        driver.navigate().refresh();
+        By elsewhereState = By.cssSelector("article[data-volume='app'] li[data-backup='" + elsewhere + "'] [data-field='job-state']");
+        waitFor("the backup made elsewhere on app's card", d -> !d.findElements(elsewhereState).isEmpty());
+        assertThat(text("article[data-volume='app'] li[data-backup='" + elsewhere + "'] [data-field='job-state']"))
+                .isEqualTo("in progress elsewhere");
+        assertThat(text("article[data-volume='app'] li[data-backup='" + backup + "'] [data-field='job-state']")).startsWith("complete");
+        chromium.screenshot("backup-made-elsewhere");
+        driver.get(base + "/#/backup/app");
+        waitFor("the backups of app", d -> d.findElements(By.cssSelector("tr[data-backup]")).size() == 2);
+        assertThat(driver.findElements(By.cssSelector("[data-key='backup:" + elsewhere + ":restore']"))).as("in progress").isEmpty();
+        assertThat(driver.findElements(By.cssSelector("[data-key='backup:" + elsewhere + ":verify']"))).as("in progress").isEmpty();
+        assertThat(driver.findElements(By.cssSelector("[data-key='backup:" + elsewhere + ":delete']"))).hasSize(1);
+        assertThat(driver.findElements(By.cssSelector("[data-key='backup:" + backup + ":restore']"))).hasSize(1);
+        assertThat(driver.findElements(By.cssSelector("[data-key='backup:" + backup + ":verify']"))).hasSize(1);
+        Files.delete(elsewhereCfg);
+        driver.get(base + "/#/volume");
+        waitFor("the Volume page again", d -> d.findElements(elsewhereState).isEmpty()
+                && !d.findElements(By.cssSelector("article[data-volume='app']")).isEmpty());
+
         // a refusal is shown with the server's own words
         String detail = refusalDetail(base, adminToken());
         driver.findElement(By.id("new-volume-name")).sendKeys("app");

@@ -137,9 +137,15 @@ function restoreJob(j) {
   return h('li', { class: `job job-${j.state}`, 'data-job': j.id },
     h('span', { class: 'job-what' }, 'Restore of ', h('code', { text: j.backup }), ` into volume ${j.volume}`),
     j.state === 'running' && h('progress', { max: '100', value: String(j.progress.percent), 'aria-label': `Restore into ${j.volume}` }),
-    h('span', { class: 'job-state', text: j.state === 'running' ? `${j.progress.percent}%` : j.state === 'complete' ? 'complete' : 'failed' }),
+    h('span', { class: 'job-state', text: j.state === 'running' ? runningText(j.progress, 'read and written')
+      : j.state === 'complete' ? 'complete' : 'failed' }),
     h('a', { href: '#/volume', text: 'Volume page' }),
     j.error && h('p', { class: 'error-text', text: j.error }));
+}
+
+/** A running job's progress: "starting…" until it knows how much there is, then how far it is. */
+function runningText(p, what) {
+  return p.bytesTotal ? `${p.percent}% (${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)} ${what})` : 'starting…';
 }
 
 const BACKUP_STATE = { complete: 'complete', 'in-progress': 'in progress', failed: 'failed', broken: 'broken' };
@@ -160,12 +166,14 @@ function backupTable(ctx, v, backups) {
         h('td', { 'data-label': 'State' },
           h('span', { class: `badge backup-${b.state}`, 'data-field': 'state', text: BACKUP_STATE[b.state] ?? b.state }),
           b.state === 'in-progress' && b.progress && [
-            h('progress', { max: '100', value: String(percent), 'aria-label': `Backup ${b.name}` }), ` ${percent}%`],
+            h('progress', { max: '100', value: String(percent), 'aria-label': `Backup ${b.name}` }),
+            b.progress.bytesTotal ? ` ${percent}%` : ' starting…'],
           b.error && h('p', { class: 'error-text', text: b.error })),
         h('td', { 'data-label': 'Actions', class: 'row-actions' },
-          // a broken backup (its cfg cannot be read) can only be deleted
-          b.state !== 'broken' && ctx.button('Restore', key('restore'), () => restore(ctx, b), { ariaLabel: `Restore backup ${b.name}` }),
-          b.state !== 'broken' && ctx.button('Verify', key('verify'), () => verify(ctx, b, key('verify')), { ariaLabel: `Verify backup ${b.name}` }),
+          // only a complete backup can be restored or verified: the server refuses the others
+          b.state === 'complete' && ctx.button('Restore', key('restore'), () => restore(ctx, b), { ariaLabel: `Restore backup ${b.name}` }),
+          b.state === 'complete' && ctx.button('Verify', key('verify'), () => verify(ctx, b, key('verify')),
+            { ariaLabel: `Verify backup ${b.name}` }),
           ctx.button('Delete', key('delete'), () => removeBackup(ctx, b), { kind: 'danger', ariaLabel: `Delete backup ${b.name}` })));
     })));
 }

@@ -1,6 +1,6 @@
 // The Volume page: every volume with its state, attachment and restore or clone progress, its snapshots,
-// and its backups in progress; create, expand and delete volumes; take, back up, revert and
-// delete snapshots.
+// and its backups as the backup target holds them (whichever server made them) with those under way
+// here; create, expand and delete volumes; take, back up, revert and delete snapshots.
 
 import { get, post, del, path } from './api.js';
 import { h, fill } from './dom.js';
@@ -11,15 +11,24 @@ export async function load() {
   const [volumes, snapshots, jobs] = await Promise.all([
     get('volumes'),
     get('snapshots?type=snapshot'), // never waits on the backup target
-    get('jobs?kind=backup'),
+    get('jobs'),
   ]);
   const byVolume = (list) => Object.groupBy(list, (item) => item.volume);
+  // the volumes' backups as the target holds them (whoever made them), joined with the jobs making them
+  // here; asked apart, so that a target that cannot be read leaves the rest of the page be
+  let backups = null;
+  try {
+    backups = byVolume(await get('snapshots?type=backup'));
+  } catch {
+    // the cards say the target could not be read; the Backup page says why
+  }
   return {
     volumes,
     snapshots: byVolume(snapshots),
-    jobs: byVolume(jobs),
+    backups,
+    jobs: Object.fromEntries(jobs.map((j) => [j.id, j])),
     busy: jobs.some((j) => j.state === 'running') || volumes.some((v) => v.state === 'restoring' || v.state === 'cloning')
-      || snapshots.some((s) => !s.ready),
+      || snapshots.some((s) => !s.ready) || Object.values(backups ?? {}).some((list) => list.some((b) => !b.ready && !b.error)),
   };
 }
 
@@ -66,7 +75,8 @@ export function mount(ctx) {
       count.textContent = `(${model.volumes.length})`;
       fill(list, model.volumes.length === 0
         ? h('p', { class: 'empty', text: 'No volumes yet. Create one above, or through CSI with a PersistentVolumeClaim.' })
-        : model.volumes.map((v) => volumeCard(ctx, v, model.snapshots[v.name] ?? [], model.jobs[v.name] ?? [])));
+        : model.volumes.map((v) => volumeCard(ctx, v, model.snapshots[v.name] ?? [],
+          model.backups === null ? null : model.backups[v.name] ?? [], model.jobs)));
     },
     failed() {
       list.removeAttribute('aria-busy');
@@ -81,7 +91,7 @@ const STATE_TEXT = {
   ready: 'ready', restoring: 'restoring', 'restore-failed': 'restore failed', cloning: 'cloning', 'clone-failed': 'clone failed',
 };
 
-function volumeCard(ctx, v, snapshots, jobs) {
+function volumeCard(ctx, v, snapshots, backups, jobs) {
   const id = `volume-${v.name}`;
   const key = (what) => `volume:${v.name}:${what}`;
   return h('article', { class: 'card volume', 'data-volume': v.name, 'aria-labelledby': id },
@@ -94,17 +104,17 @@ function volumeCard(ctx, v, snapshots, jobs) {
       fact('Attached', v.attachment ? `to ${v.attachment.node}${v.attachment.readOnly ? ' (read-only)' : ''}` : 'no', 'attachment'),
       fact('Created', formatTime(v.created), 'created'),
       v.source && fact('Source', v.source, 'source')),
-    v.restore && fillLine('restore', v.restore, v.restore.backup, ['Restored from ', 'Restoring from '],
-      `Restore of ${v.name} from ${v.restore.backup}`),
-    v.cloning && fillLine('cloning', v.cloning, v.cloning.source, ['Cloned from ', 'Cloning from '],
-      `Clone of ${v.cloning.source} into ${v.name}`),
+    v.restore && fillLine('restore', v.restore, jobs[v.restore.job], v.restore.backup, ['Restored from ', 'Restoring from '],
+      `Restore of ${v.name} from ${v.restore.backup}`, 'read and written'),
+    v.cloning && fillLine('cloning', v.cloning, jobs[v.cloning.job], v.cloning.source, ['Cloned from ', 'Cloning from '],
+      `Clone of ${v.cloning.source} into ${v.name}`, 'copied'),
     h('div', { class: 'actions', role: 'group', 'aria-label': `Actions for volume ${v.name}` },
       ctx.button('Take snapshot', key('snapshot'), () => takeSnapshot(ctx, v)),
       ctx.button('Back up now', key('backup'), () => ctx.act(key('backup'), () => post(path('volumes', v.name, 'backups'), {}),
         (job) => `Backing up ${v.name}: backup ${job.backup} of a new snapshot ${job.snapshot} started.`)),
       ctx.button('Expand', key('expand'), () => expand(ctx, v)),
       ctx.button('Delete', key('delete'), () => remove(ctx, v, snapshots), { kind: 'danger' })),
-    backupJobs(ctx, v, jobs),
+    backupList(ctx, v, backups, jobs),
     h('h4', { text: 'Snapshots' }),
     snapshots.length === 0
       ? h('p', { class: 'empty', text: 'No snapshots.' })
@@ -115,37 +125,61 @@ function fact(label, value, field) {
   return h('div', { class: 'fact' }, h('dt', { text: label }), h('dd', { 'data-field': field, text: value }));
 }
 
-/** The job that filled the volume, a restore or a clone: where from, and its progress while it runs. */
-function fillLine(field, job, source, [done, doing], label) {
-  return h('div', { class: `job job-${job.state}`, 'data-field': field },
-    h('span', { class: 'job-what' }, job.state === 'complete' ? done : doing, h('code', { text: source })),
-    job.state === 'running' && progress(job.percent, label),
-    h('span', { class: 'job-state', text: job.state === 'running' ? `${job.percent}%` : job.state }),
-    job.error && h('p', { class: 'error-text', text: job.error }));
+/**
+ * The job that filled the volume, a restore or a clone: where from, and its progress while it runs
+ * ("starting…" until it knows how much there is to do).
+ */
+function fillLine(field, fill, job, source, [done, doing], label, what) {
+  return h('div', { class: `job job-${fill.state}`, 'data-field': field },
+    h('span', { class: 'job-what' }, fill.state === 'complete' ? done : doing, h('code', { text: source })),
+    fill.state === 'running' && progress(fill.percent, label),
+    h('span', { class: 'job-state', text: fill.state === 'running' ? runningText(job?.progress ?? { percent: fill.percent }, what)
+      : fill.state }),
+    fill.error && h('p', { class: 'error-text', text: fill.error }));
 }
 
-/** The volume's backups under way, and the last one that ended (how it ended matters). */
-function backupJobs(ctx, v, jobs) {
-  const running = jobs.filter((j) => j.state === 'running');
-  const ended = jobs.filter((j) => j.state !== 'running').sort((a, b) => (a.finished ?? '').localeCompare(b.finished ?? ''));
-  const shown = [...running, ...ended.slice(-1)];
+/** How far a running job is: "starting…" until it knows how much there is, never "0% of 0 B". */
+function runningText(p, what) {
+  return p.bytesTotal ? `${p.percent}% (${formatBytes(p.bytesDone)} of ${formatBytes(p.bytesTotal)} ${what})` : 'starting…';
+}
+
+/** How many of the volume's ended backups the card shows; the Backup page lists them all. */
+const BACKUPS_SHOWN = 5;
+
+/**
+ * The volume's backups as the backup target holds them, whichever server made them: those under
+ * way, then the newest that ended (how the last one ended matters). null: the target could not be read.
+ */
+function backupList(ctx, v, backups, jobs) {
+  if (backups === null) {
+    return h('div', { class: 'jobs' }, h('h4', { text: 'Backups' }),
+      h('p', { class: 'empty', text: 'The backup target could not be read; the Backup page says why.' }));
+  }
+  const state = (b) => (b.ready ? 'complete' : b.error ? 'failed' : 'in-progress');
+  const running = backups.filter((b) => state(b) === 'in-progress');
+  const ended = backups.filter((b) => state(b) !== 'in-progress').sort((a, b) => (b.created ?? '').localeCompare(a.created ?? ''));
+  const shown = [...running, ...ended.slice(0, BACKUPS_SHOWN)];
   if (shown.length === 0) {
     return null;
   }
   return h('div', { class: 'jobs' },
     h('h4', { text: 'Backups' }),
-    h('ul', {}, shown.map((j) => h('li', { class: `job job-${j.state}`, 'data-job': j.id },
-      h('span', { class: 'job-what' }, 'Backup ', h('code', { text: j.backup }), ` of snapshot ${j.snapshot}`),
-      j.state === 'running' && progress(j.progress.percent, `Backup ${j.backup}`),
-      h('span', { class: 'job-state', 'data-field': 'job-state' },
-        j.state === 'running' ? `${j.progress.percent}%` + (j.progress.bytesTotal ? ` of ${formatBytes(j.progress.bytesTotal)}` : '')
-          : j.state === 'complete' ? `complete ${formatTime(j.finished)}` : 'failed'),
-      j.state === 'complete' && h('a', { href: `#/backup/${encodeURIComponent(j.backupVolume)}`, text: 'See it on the Backup page' }),
-      j.state === 'running' && ctx.button('Cancel', `job:${j.id}:cancel`, () => ctx.act(`job:${j.id}:cancel`,
-        () => post(path('jobs', j.id, 'cancel')),
-        () => `Cancelled backup ${j.backup}; delete it on the Backup page to clear what it stored.`),
-        { ariaLabel: `Cancel backup ${j.backup}` }),
-      j.error && h('p', { class: 'error-text', text: j.error })))));
+    h('ul', {}, shown.map((b) => {
+      const job = b.job ? jobs[b.job] : undefined; // made here: its job knows the snapshot and the progress
+      const s = state(b);
+      return h('li', { class: `job job-${s}`, 'data-backup': b.name, 'data-job': b.job ?? null },
+        h('span', { class: 'job-what' }, 'Backup ', h('code', { text: b.name }), job?.snapshot ? ` of snapshot ${job.snapshot}` : ''),
+        s === 'in-progress' && job && progress(job.progress.percent, `Backup ${b.name}`),
+        h('span', { class: 'job-state', 'data-field': 'job-state' },
+          s === 'in-progress' ? (job ? runningText(job.progress, 'read') : 'in progress elsewhere')
+            : s === 'complete' ? `complete ${formatTime(job?.finished ?? b.created)}` : 'failed'),
+        s === 'complete' && h('a', { href: `#/backup/${encodeURIComponent(v.name)}`, text: 'See it on the Backup page' }),
+        s === 'in-progress' && job && ctx.button('Cancel', `job:${b.job}:cancel`, () => ctx.act(`job:${b.job}:cancel`,
+          () => post(path('jobs', b.job, 'cancel')),
+          () => `Cancelled backup ${b.name}; delete it on the Backup page to clear what it stored.`),
+          { ariaLabel: `Cancel backup ${b.name}` }),
+        b.error && h('p', { class: 'error-text', text: b.error }));
+    })));
 }
 
 function progress(percent, label) {
