@@ -72,6 +72,7 @@ final class BackupCommit {
         } catch (IOException | RuntimeException cleanup) {
             failure.addSuppressed(cleanup); // the next deletion clears it as abandoned; report what failed first
         }
+        held.failIfLost(failure);
         return failure;
     }
 

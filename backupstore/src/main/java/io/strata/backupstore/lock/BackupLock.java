@@ -286,6 +286,24 @@ public final class BackupLock implements Closeable {
     }
 
     /**
+     * Throws the loss of this lock, with {@code failure} suppressed, when work under it failed after
+     * the lock was lost: the failure is then most likely its consequence (a rival that took the volume
+     * removed what this work wrote, such as an upload's temporary file), and the loss is what to
+     * report. Returns when the lock still holds, or when {@code failure} already says it is lost.
+     */
+    public void failIfLost(Exception failure) {
+        if (failure instanceof StrataException.Unavailable) {
+            return;
+        }
+        try {
+            checkHeld();
+        } catch (StrataException.Unavailable lostLock) {
+            lostLock.addSuppressed(failure);
+            throw lostLock;
+        }
+    }
+
+    /**
      * Checks, just before a commit, that the lock still holds: {@link #checkHeld()}, then the lock
      * files re-read from the store: this lock's file must still be there, and no lock of another
      * type may have been acquired since (which happens only when a rival judged this one expired).
