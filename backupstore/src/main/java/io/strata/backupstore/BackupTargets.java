@@ -7,6 +7,7 @@ import io.strata.backupstore.target.DirectoryTarget;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.backupstore.target.TargetUrl;
 import io.strata.domain.PrivateFiles;
+import io.strata.domain.Hint;
 import io.strata.domain.Redaction;
 import io.strata.domain.StrataException;
 import java.io.IOException;
@@ -91,9 +92,8 @@ public final class BackupTargets {
         if (Files.exists(path, LinkOption.NOFOLLOW_LINKS)) {
             throw notADirectory(url);
         }
-        throw new StrataException.FailedPrecondition("backup target " + Redaction.url(url) + " does not exist: mount what should be"
-                + " there, or create the directory (or have Strata create it: 'create' option of the backup target setting,"
-                + " --create on the command line)");
+        throw new StrataException.FailedPrecondition("backup target " + Redaction.url(url) + " does not exist")
+                .withHint(new Hint.CreateTargetDirectory(url));
     }
 
     private static StrataException notADirectory(String url) {

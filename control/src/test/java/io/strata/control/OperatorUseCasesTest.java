@@ -158,7 +158,8 @@ class OperatorUseCasesTest {
         Path elsewhere = tmp.resolve("elsewhere");
         // a directory that is not there may be a mount point with nothing mounted: made only when asked
         assertThatThrownBy(() -> target.set("file://" + elsewhere)).isInstanceOf(StrataException.FailedPrecondition.class)
-                .hasMessageContaining("does not exist").hasMessageContaining("--create");
+                .hasMessageContaining("does not exist")
+                .satisfies(e -> assertThat(((StrataException) e).hint()).containsInstanceOf(io.strata.domain.Hint.CreateTargetDirectory.class));
         assertThat(elsewhere).doesNotExist();
         assertThat(target.current().saved()).isFalse();
         Files.writeString(tmp.resolve("a-file"), "x");

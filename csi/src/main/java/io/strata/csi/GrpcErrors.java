@@ -75,7 +75,7 @@ public final class GrpcErrors {
         };
         String message = Redaction.text(e.getMessage());
         // CSI has no command or endpoint to offer: a hint is said in plain words
-        String hint = e.hint().map(h -> ": " + h.plain()).orElse("");
+        String hint = e.hint().map(h -> ": " + Redaction.text(h.plain())).orElse("");
         return status.withDescription((message == null || message.isBlank() ? kindOf(e) : message) + hint).withCause(e);
     }
 

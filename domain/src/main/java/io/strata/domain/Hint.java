@@ -44,6 +44,14 @@ public sealed interface Hint {
         }
     }
 
+    /** Create a directory target that does not exist, or have Strata create it. */
+    record CreateTargetDirectory(String target) implements Hint {
+        @Override
+        public String plain() {
+            return "mount what should be there, create the directory, or ask Strata to create it";
+        }
+    }
+
     /** See which jobs there are. */
     record ListJobs() implements Hint {
         @Override

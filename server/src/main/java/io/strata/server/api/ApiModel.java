@@ -156,7 +156,7 @@ public final class ApiModel {
             BackupConfig c = entry.config();
             if (entry.isBroken()) {
                 return new Backup(c.name(), c.volumeName(), "broken", null, null, null, false, 0, 0, 0, 0, null, 0, 0, Map.of(),
-                        BackupUrl.of(targetUrl, c.volumeName(), c.name()).encode(), "bak://" + c.volumeName() + "/" + c.name(),
+                        BackupUrl.of(targetUrl, c.volumeName(), c.name()).forLonghorn(), "bak://" + c.volumeName() + "/" + c.name(),
                         job == null ? null : Job.id(job.record()), null, entry.broken().get());
             }
             String state = !c.inProgress() ? "complete" : entry.abandoned() ? "failed" : "in-progress";

@@ -54,7 +54,7 @@ final class BackupJson {
             BackupConfig c = entry.config();
             if (entry.isBroken()) {
                 return new Backup(c.name(), c.volumeName(), "broken", null, null, null, false, 0, 0, 0, 0, null, 0, 0, Map.of(),
-                        BackupUrl.of(targetUrl, c.volumeName(), c.name()).encode(), "bak://" + c.volumeName() + "/" + c.name(),
+                        BackupUrl.of(targetUrl, c.volumeName(), c.name()).forLonghorn(), "bak://" + c.volumeName() + "/" + c.name(),
                         entry.broken().get());
             }
             return new Backup(c.name(), c.volumeName(), BackupJson.state(entry), emptyToNull(c.snapshotName()),

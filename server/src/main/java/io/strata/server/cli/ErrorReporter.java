@@ -74,6 +74,7 @@ final class ErrorReporter implements IExecutionExceptionHandler, IParameterExcep
             case Hint.ListBackupVolumes h -> "'strata backup ls --target " + h.target() + "' lists them";
             case Hint.ListBackups h -> "'strata backup ls --target " + h.target() + " " + h.volume() + "' lists them";
             case Hint.ListJobs h -> "'strata job ls' lists them";
+            case Hint.CreateTargetDirectory h -> "mount what should be there, create the directory, or pass --create to have strata create it";
         };
     }
 

@@ -3,6 +3,7 @@ package io.strata.server.http;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import io.strata.domain.Hint;
+import io.strata.domain.Redaction;
 import java.util.Map;
 
 /**
@@ -23,7 +24,7 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     /** A problem whose detail ends with the REST words for {@code hint}, which it also carries as data. */
     static Problem of(ProblemType type, String detail, Hint hint, String instance) {
-        return new Problem(type.uri(), type.title, type.status, detail + ": " + RestHints.say(hint), instance,
+        return new Problem(type.uri(), type.title, type.status, detail + ": " + Redaction.text(RestHints.say(hint)), instance,
                 RestHints.toMember(hint));
     }
 }

@@ -1,6 +1,7 @@
 package io.strata.server.http;
 
 import io.strata.domain.Hint;
+import io.strata.domain.Redaction;
 import io.strata.domain.VolumeName;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -24,6 +25,7 @@ public final class RestHints {
             case Hint.ListBackupVolumes h -> "GET " + API + "/backup-volumes lists them";
             case Hint.ListBackups h -> "GET " + API + "/backup-volumes/" + h.volume() + "/backups lists them";
             case Hint.ListJobs h -> "GET " + API + "/jobs lists them";
+            case Hint.CreateTargetDirectory h -> "mount what should be there, create the directory, or PUT " + API + "/backup-target with \"create\": true";
         };
     }
 
@@ -38,14 +40,18 @@ public final class RestHints {
             }
             case Hint.ListBackupVolumes h -> {
                 member.put("kind", "list-backup-volumes");
-                member.put("target", h.target());
+                member.put("target", Redaction.url(h.target()));
             }
             case Hint.ListBackups h -> {
                 member.put("kind", "list-backups");
-                member.put("target", h.target());
+                member.put("target", Redaction.url(h.target()));
                 member.put("volume", h.volume());
             }
             case Hint.ListJobs h -> member.put("kind", "list-jobs");
+            case Hint.CreateTargetDirectory h -> {
+                member.put("kind", "create-target-directory");
+                member.put("target", Redaction.url(h.target()));
+            }
         }
         return member;
     }
@@ -64,6 +70,7 @@ public final class RestHints {
                 case "list-backup-volumes" -> new Hint.ListBackupVolumes(target);
                 case "list-backups" -> new Hint.ListBackups(target, volume);
                 case "list-jobs" -> new Hint.ListJobs();
+                case "create-target-directory" -> new Hint.CreateTargetDirectory(target);
                 default -> null;
             });
         } catch (RuntimeException malformed) {

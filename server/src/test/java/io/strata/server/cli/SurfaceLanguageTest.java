@@ -110,7 +110,8 @@ class SurfaceLanguageTest {
         }
         HttpRequest.BodyPublisher publisher = body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body);
         HttpResponse<String> answer = HTTP.send(HttpRequest.newBuilder(base.resolve(path)).method(method, publisher)
-                .header("Content-Type", "application/json").build(), HttpResponse.BodyHandlers.ofString());
+                .header("Content-Type", "application/json").header("Authorization", "Bearer " + adminToken()).build(),
+                HttpResponse.BodyHandlers.ofString());
         assertThat(answer.statusCode()).as("%s: %s", name, answer.body()).isEqualTo(status);
         JsonNode problem = JSON.readTree(answer.body());
         String detail = problem.get("detail").asText();
@@ -119,5 +120,10 @@ class SurfaceLanguageTest {
             assertThat(detail).as(name).contains(restSays);
             assertThat(problem.get("hint").get("kind").asText()).as(name).startsWith("list-");
         }
+    }
+
+    private String adminToken() throws java.io.IOException {
+        Path tokens = Path.of(io.strata.server.ServerFile.read(tmp.resolve("served")).orElseThrow().tokens());
+        return io.strata.server.http.ApiTokens.read(tokens, io.strata.server.http.Role.ADMIN).orElseThrow();
     }
 }
