@@ -68,7 +68,7 @@ class FillingVolumeExportTest {
         NodeTools.require("libnbd-bin", "nbdinfo");
         Path data = tmp.resolve("data");
         store = VolumeStore.open(data);
-        String target = "file://" + tmp.resolve("backups");
+        String target = "file://" + Files.createDirectory(tmp.resolve("backups"));
         BackupTargets real = new BackupTargets(Map.of(), tmp.resolve("mounts"), NfsMount.system());
         BackupService backups = new BackupService(url -> new GatedTarget(real.open(url), gate), Duration.ZERO, backupWorkers, 2);
         StateStore state = new StateStore(data.resolve("state"));

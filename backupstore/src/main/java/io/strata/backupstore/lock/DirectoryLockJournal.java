@@ -1,6 +1,7 @@
 package io.strata.backupstore.lock;
 
 import io.strata.backupstore.target.BackupTarget;
+import io.strata.domain.PrivateFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -61,12 +62,12 @@ public final class DirectoryLockJournal implements LockJournal {
 
     @Override
     public void holding(String targetUrl, String key) throws IOException {
-        Files.createDirectories(dir);
+        PrivateFiles.createDirectories(dir);
         Path file = fileOf(key);
         Path temp = dir.resolve(file.getFileName() + ".tmp." + ThreadLocalRandom.current().nextInt(1 << 30));
         byte[] content = (self + "\n" + targetUrl + "\n" + key + "\n").getBytes(StandardCharsets.UTF_8);
         try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try (FileChannel out = PrivateFiles.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
                 out.write(java.nio.ByteBuffer.wrap(content));
                 out.force(true);
             }

@@ -148,7 +148,8 @@ class SnapshotsApiTest {
         Path target = api.dataDir.resolve("backups");
         java.nio.file.Files.move(target, tmp.resolve("backups-aside"));
         java.nio.file.Files.writeString(target, "not a directory");
-        assertThat(api.get("/api/v1/volumes/db/snapshots").status()).as("listing backups reads the target").isGreaterThanOrEqualTo(500);
+        assertThat(assertProblem(api.get("/api/v1/volumes/db/snapshots"), ProblemType.FAILED_PRECONDITION))
+                .as("listing backups reads the target").contains("is not a directory");
         assertThat(api.get("/api/v1/volumes/db/snapshots?type=snapshot").expect(200).findValuesAsText("handle")).containsExactly("ss://db/s1");
         assertThat(api.get("/api/v1/snapshots?type=snapshot").expect(200).findValuesAsText("handle")).containsExactly("ss://db/s1");
         api.delete("/api/v1/volumes/db?withSnapshots=true").expect(204);

@@ -111,8 +111,11 @@ class ReadmeTourTest {
     /** {@code ./strata}: the CLI of this build, as the README's script runs it. */
     private static void writeLauncher(Path file) throws IOException {
         Path java = Paths.get(System.getProperty("java.home"), "bin", "java");
-        Files.writeString(file, "#!/bin/sh\nexec '" + java + "' --enable-native-access=ALL-UNNAMED -cp '"
-                + System.getProperty("java.class.path") + "' io.strata.server.Main \"$@\"\n");
+        // the shipped logging setup, as in strata.jar: the test classpath also holds the modules' logback-test.xml files
+        java.net.URL logging = ReadmeTourTest.class.getResource("/logback.xml");
+        assertThat(logging).as("the server's logback.xml").isNotNull();
+        Files.writeString(file, "#!/bin/sh\nexec '" + java + "' --enable-native-access=ALL-UNNAMED -Dlogback.configurationFile='"
+                + logging + "' -cp '" + System.getProperty("java.class.path") + "' io.strata.server.Main \"$@\"\n");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rwxr-xr-x"));
     }
 
