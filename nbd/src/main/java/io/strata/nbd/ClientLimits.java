@@ -34,6 +34,9 @@ final class ClientLimits {
     /** A peer: its name for limits and messages, and whether it is the server's own user. */
     record Client(String name, boolean own) {}
 
+    /** Why a connection was not admitted: the limit it met, and a sentence for the log. */
+    record Refused(NbdCounters.Refusal reason, String message) {}
+
     private final int total;
     private final int perClient;
     private final Map<String, Integer> held = new HashMap<>();
@@ -69,20 +72,23 @@ final class ClientLimits {
      * Takes a connection slot for {@code client}; empty when it got one (give it back with
      * {@link #release}), else why not.
      */
-    synchronized Optional<String> admit(Client client) {
+    synchronized Optional<Refused> admit(Client client) {
         if (client.own()) {
             if (ownOpen >= total) {
-                return Optional.of(client.name() + " (the server's own user) holds " + total + " connections already, its maximum");
+                return Optional.of(new Refused(NbdCounters.Refusal.TOTAL,
+                        client.name() + " (the server's own user) holds " + total + " connections already, its maximum"));
             }
             ownOpen++;
             return Optional.empty();
         }
         if (othersOpen >= total) {
-            return Optional.of("clients other than the server's own user hold " + total + " connections already, their maximum");
+            return Optional.of(new Refused(NbdCounters.Refusal.TOTAL,
+                    "clients other than the server's own user hold " + total + " connections already, their maximum"));
         }
         int mine = held.getOrDefault(client.name(), 0);
         if (mine >= perClient) {
-            return Optional.of(client.name() + " holds " + perClient + " connections already, its maximum");
+            return Optional.of(new Refused(NbdCounters.Refusal.PER_CLIENT,
+                    client.name() + " holds " + perClient + " connections already, its maximum"));
         }
         held.put(client.name(), mine + 1);
         othersOpen++;

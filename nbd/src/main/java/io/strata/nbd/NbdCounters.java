@@ -1,11 +1,13 @@
 package io.strata.nbd;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * What an {@link NbdServer} has served since it started, for metrics: connections, requests by
- * command, bytes read and written, and error replies. Counting costs one uncontended add per
+ * command, bytes read and written, error replies, and connections refused by reason. Counting costs one uncontended add per
  * request; {@link #snapshot()} may be read from any thread at any time.
  *
  * <p>A request is counted once it has passed the server's checks (range, read-only) and goes to
@@ -13,6 +15,30 @@ import java.util.concurrent.atomic.LongAdder;
  * error, whatever its command.
  */
 public final class NbdCounters {
+    /**
+     * Why the server closed a connection it did not serve: a refusal a client meets tells an operator
+     * which limit to look at (or that a client misbehaves).
+     */
+    public enum Refusal {
+        /** The client already held {@link NbdConfig#maxConnectionsPerClient()} connections. */
+        PER_CLIENT("per-client"),
+        /** Its group (the server's own user, or everyone else) already held {@link NbdConfig#maxConnections()}. */
+        TOTAL("total"),
+        /** It had not chosen an export within {@link NbdConfig#handshakeTimeout()}. */
+        HANDSHAKE_TIMEOUT("handshake-timeout");
+
+        private final String label;
+
+        Refusal(String label) {
+            this.label = label;
+        }
+
+        /** Its name in metrics, e.g. {@code per-client}. */
+        public String label() {
+            return label;
+        }
+    }
+
     private final LongAdder connections = new LongAdder();
     private final AtomicLong open = new AtomicLong();
     private final LongAdder reads = new LongAdder();
@@ -25,6 +51,13 @@ public final class NbdCounters {
     private final LongAdder bytesRead = new LongAdder();
     private final LongAdder bytesWritten = new LongAdder();
     private final LongAdder errors = new LongAdder();
+    private final Map<Refusal, LongAdder> refused = new EnumMap<>(Refusal.class);
+
+    public NbdCounters() {
+        for (Refusal reason : Refusal.values()) {
+            refused.put(reason, new LongAdder()); // filled once: read without a lock afterwards
+        }
+    }
 
     /**
      * The counters at one moment.
@@ -32,18 +65,35 @@ public final class NbdCounters {
      * @param connections     connections accepted since the start
      * @param openConnections connections being served now
      * @param errors          error replies (refused requests and device failures)
+     * @param refused         connections closed unserved since the start, by why (every reason present)
      */
     public record Snapshot(long connections, long openConnections, long reads, long writes, long flushes, long trims,
-                           long writeZeroes, long blockStatus, long caches, long bytesRead, long bytesWritten, long errors) {}
+                           long writeZeroes, long blockStatus, long caches, long bytesRead, long bytesWritten, long errors,
+                           Map<Refusal, Long> refused) {
+        public Snapshot {
+            refused = Map.copyOf(refused);
+        }
+    }
 
     public Snapshot snapshot() {
+        Map<Refusal, Long> byReason = new EnumMap<>(Refusal.class);
+        refused.forEach((reason, count) -> byReason.put(reason, count.sum()));
         return new Snapshot(connections.sum(), open.get(), reads.sum(), writes.sum(), flushes.sum(), trims.sum(), zeroes.sum(),
-                blockStatus.sum(), caches.sum(), bytesRead.sum(), bytesWritten.sum(), errors.sum());
+                blockStatus.sum(), caches.sum(), bytesRead.sum(), bytesWritten.sum(), errors.sum(), byReason);
+    }
+
+    /** Connections closed unserved for {@code reason} since the start. */
+    public long refused(Refusal reason) {
+        return refused.get(reason).sum();
     }
 
     void connectionOpened() {
         connections.increment();
         open.incrementAndGet();
+    }
+
+    void refuse(Refusal reason) {
+        refused.get(reason).increment();
     }
 
     void connectionClosed() {

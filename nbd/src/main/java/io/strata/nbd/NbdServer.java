@@ -186,9 +186,10 @@ public final class NbdServer implements AutoCloseable {
             return;
         }
         ClientLimits.Client client = ClientLimits.clientOf(channel, serverUser);
-        Optional<String> refused = limits.admit(client);
+        Optional<ClientLimits.Refused> refused = limits.admit(client);
         if (refused.isPresent()) {
-            clientWarnings.warn("refusing an NBD connection: " + refused.get());
+            counters.refuse(refused.get().reason()); // before the close: whoever sees the close sees the count
+            clientWarnings.warn("refusing an NBD connection: " + refused.get().message());
             closeQuietly(channel);
             return;
         }
@@ -216,6 +217,7 @@ public final class NbdServer implements AutoCloseable {
         connections.put(connection, thread);
         var deadline = timer.schedule(() -> {
             if (!connection.handshakeDone()) {
+                counters.refuse(NbdCounters.Refusal.HANDSHAKE_TIMEOUT);
                 clientWarnings.warn("NBD connection " + id + " from " + client.name() + " did not choose an export within "
                         + config.handshakeTimeout() + ": closing it");
                 connection.abort();

@@ -91,6 +91,9 @@ class ClientLimitsTest {
         for (int i = PER_CLIENT; i < TOTAL; i++) {
             assertThat(tcp(hog).closedByServer(SOON)).as("connection %d of the hog", i + 1).isTrue();
         }
+        assertThat(server.counters().refused(NbdCounters.Refusal.PER_CLIENT)).as("refusals counted for metrics")
+                .isEqualTo(TOTAL - PER_CLIENT);
+        assertThat(server.counters().refused(NbdCounters.Refusal.TOTAL)).isZero();
         assertServes(tcp(bystander));
         assertServes(unix());
         for (RawClient held : admitted) {
@@ -142,6 +145,9 @@ class ClientLimitsTest {
             }
         }
         assertThat(admitted).isEqualTo(TOTAL);
+        assertThat(server.counters().snapshot().refused()).as("one refusal, for the total")
+                .containsEntry(NbdCounters.Refusal.TOTAL, 1L).containsEntry(NbdCounters.Refusal.PER_CLIENT, 0L)
+                .containsEntry(NbdCounters.Refusal.HANDSHAKE_TIMEOUT, 0L);
     }
 
     @Test
@@ -176,6 +182,7 @@ class ClientLimitsTest {
             assertThat(client.closedByServer(SOON)).isTrue();
         }
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(SOON);
+        assertThat(server.counters().refused(NbdCounters.Refusal.HANDSHAKE_TIMEOUT)).isEqualTo(PER_CLIENT);
         RawClient after = tcp(hog);
         assertThat(after.open("vol", false)).as("the hog's slots came back when its handshakes were cut").isEqualTo(SIZE);
         Thread.sleep(500);
