@@ -32,10 +32,11 @@ import java.util.Optional;
  * @param http         where the web UI, the REST API, /openapi.json and /metrics listen; empty: no HTTP
  * @param httpHosts    names clients reach the HTTP listener by besides localhost and its addresses (checked against {@code Host})
  * @param apiTokens    the directory of the API tokens (e.g. a mounted Secret); empty: {@code <data dir>/api-tokens}
+ * @param nbdLimits    how many NBD connections are served, to one client and in all, and how long a handshake may take
  */
 public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEndpoint, DriverName driverName, String nodeId,
                            Path nbdSocket, Optional<InetSocketAddress> nbdTcp, Map<String, String> environment,
-                           Optional<InetSocketAddress> http, List<String> httpHosts, Optional<Path> apiTokens) {
+                           Optional<InetSocketAddress> http, List<String> httpHosts, Optional<Path> apiTokens, NbdLimits nbdLimits) {
     /** Seconds a backupstore lock attempt waits for rivals before it looks (Longhorn's 2 s when unset). */
     public static final String BACKUP_LOCK_SETTLE_ENV = "STRATA_BACKUP_LOCK_SETTLE";
     /** Where, under the data directory, this node notes the backupstore locks it holds, so a restart removes those a crash left. */
@@ -51,6 +52,15 @@ public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEnd
         environment = Map.copyOf(environment);
         httpHosts = List.copyOf(httpHosts);
         Objects.requireNonNull(apiTokens, "apiTokens");
+        Objects.requireNonNull(nbdLimits, "nbdLimits");
+    }
+
+    /** The default NBD limits. */
+    public ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEndpoint, DriverName driverName, String nodeId,
+                        Path nbdSocket, Optional<InetSocketAddress> nbdTcp, Map<String, String> environment,
+                        Optional<InetSocketAddress> http, List<String> httpHosts, Optional<Path> apiTokens) {
+        this(dataDir, backupTarget, csiEndpoint, driverName, nodeId, nbdSocket, nbdTcp, environment, http, httpHosts, apiTokens,
+                NbdLimits.DEFAULT);
     }
 
     /** No further host names, the tokens in the data directory. */
@@ -76,19 +86,25 @@ public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEnd
     /** This configuration listening for HTTP at {@code address} (port 0: a free port). */
     public ServerConfig withHttp(InetSocketAddress address) {
         return new ServerConfig(dataDir, backupTarget, csiEndpoint, driverName, nodeId, nbdSocket, nbdTcp, environment,
-                Optional.of(address), httpHosts, apiTokens);
+                Optional.of(address), httpHosts, apiTokens, nbdLimits);
     }
 
     /** This configuration answering HTTP requests for these host names too. */
     public ServerConfig withHttpHosts(List<String> names) {
         return new ServerConfig(dataDir, backupTarget, csiEndpoint, driverName, nodeId, nbdSocket, nbdTcp, environment, http, names,
-                apiTokens);
+                apiTokens, nbdLimits);
     }
 
     /** This configuration taking its API tokens from {@code directory}. */
     public ServerConfig withApiTokens(Path directory) {
         return new ServerConfig(dataDir, backupTarget, csiEndpoint, driverName, nodeId, nbdSocket, nbdTcp, environment, http, httpHosts,
-                Optional.of(directory));
+                Optional.of(directory), nbdLimits);
+    }
+
+    /** This configuration serving NBD within {@code limits}. */
+    public ServerConfig withNbdLimits(NbdLimits limits) {
+        return new ServerConfig(dataDir, backupTarget, csiEndpoint, driverName, nodeId, nbdSocket, nbdTcp, environment, http, httpHosts,
+                apiTokens, limits);
     }
 
     /**

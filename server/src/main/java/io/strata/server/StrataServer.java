@@ -105,7 +105,8 @@ public final class StrataServer implements AutoCloseable {
             jobThreads = Executors.newScheduledThreadPool(2, Thread.ofPlatform().name("job-", 0).factory());
             this.jobs = new Jobs(volumes, backups, state.table("jobs", JobRecord.class), jobThreads, Clock.systemUTC(), Jobs.RETRY_DELAYS);
             // after the jobs: the NBD server asks them whether a volume is still being restored or cloned
-            nbdServer = NbdServer.start(NbdConfig.of(config.nbdSocket(), config.nbdTcp()), exports(volumes, jobs), nbdCounters);
+            nbdServer = NbdServer.start(config.nbdLimits().applyTo(NbdConfig.of(config.nbdSocket(), config.nbdTcp())),
+                    exports(volumes, jobs), nbdCounters);
             KeyedLocks locks = new KeyedLocks(); // one set: volume and snapshot calls on one volume exclude each other
             this.backupTarget = new BackupTargetSetting(state, config.backupTarget(), backups, Clock.systemUTC());
             this.volumeService = new VolumeService(volumes, jobs, locks, state, config.dataDir(), backupTarget, Clock.systemUTC());

@@ -2,6 +2,7 @@ package io.strata.server.cli;
 
 import io.strata.csi.CsiEndpoint;
 import io.strata.csi.DriverName;
+import io.strata.server.NbdLimits;
 import io.strata.server.ServerConfig;
 import io.strata.server.StrataServer;
 import java.io.IOException;
@@ -44,6 +45,21 @@ final class ServerCommand implements Runnable {
             description = "Also serve NBD on TCP: a port on 127.0.0.1, or ADDRESS:PORT (default: env STRATA_NBD_TCP, else no TCP)."
                     + " No authentication: keep it on the node.")
     String nbdTcp;
+
+    @Option(names = "--nbd-max-connections", paramLabel = "N",
+            description = "NBD connections served at once to the server's own user (the node's attachments, the CLI), and as many"
+                    + " again to everyone else (default: env STRATA_NBD_MAX_CONNECTIONS, else 256).")
+    String nbdMaxConnections;
+
+    @Option(names = "--nbd-max-connections-per-client", paramLabel = "N",
+            description = "NBD connections one client other than the server's own user (a TCP address, a unix user) may hold at once"
+                    + " (default: env STRATA_NBD_MAX_CONNECTIONS_PER_CLIENT, else 32, or the max connections if fewer).")
+    String nbdMaxConnectionsPerClient;
+
+    @Option(names = "--nbd-handshake-timeout", paramLabel = "DURATION",
+            description = "How long an NBD client may take to choose an export before it is disconnected, e.g. 10s, 500ms, 2m"
+                    + " (default: env STRATA_NBD_HANDSHAKE_TIMEOUT, else 10s).")
+    String nbdHandshakeTimeout;
 
     @Option(names = "--http", paramLabel = "HOST:PORT",
             description = "Where the web UI, the REST API, /openapi.json and /metrics listen, or 'off' (default: env STRATA_HTTP, else "
@@ -105,7 +121,11 @@ final class ServerCommand implements Runnable {
                 ServerConfig.parseHttp(http != null ? http
                         : root.environment().containsKey("STRATA_HTTP") ? root.environment().get("STRATA_HTTP") : ServerConfig.DEFAULT_HTTP),
                 ServerConfig.parseHttpHosts(httpHosts != null ? httpHosts : root.env("STRATA_HTTP_HOSTS").orElse("")),
-                Optional.ofNullable(apiTokens).or(() -> root.env("STRATA_API_TOKENS").map(Path::of)));
+                Optional.ofNullable(apiTokens).or(() -> root.env("STRATA_API_TOKENS").map(Path::of)),
+                NbdLimits.parse(nbdMaxConnections != null ? nbdMaxConnections : root.env("STRATA_NBD_MAX_CONNECTIONS").orElse(null),
+                        nbdMaxConnectionsPerClient != null ? nbdMaxConnectionsPerClient
+                                : root.env("STRATA_NBD_MAX_CONNECTIONS_PER_CLIENT").orElse(null),
+                        nbdHandshakeTimeout != null ? nbdHandshakeTimeout : root.env("STRATA_NBD_HANDSHAKE_TIMEOUT").orElse(null)));
     }
 
     private static String hostName() {

@@ -83,6 +83,11 @@ public final class StrataMetrics implements Jobs.Listener {
         gauge("strata_nbd_connections", "NBD connections being served.", () -> nbd.snapshot().openConnections());
         CounterWithCallback.builder().name("strata_nbd_connections_accepted").help("NBD connections accepted.")
                 .callback(cb -> cb.call(nbd.snapshot().connections())).register(registry);
+        CounterWithCallback.builder().name("strata_nbd_connections_refused")
+                .help("NBD connections closed unserved, by the limit they met: per-client, total, or handshake-timeout (no export"
+                        + " chosen in time).")
+                .labelNames("reason")
+                .callback(cb -> nbd.snapshot().refused().forEach((reason, n) -> cb.call(n, reason.label()))).register(registry);
         CounterWithCallback.builder().name("strata_nbd_requests").help("NBD requests served, by command.").labelNames("command")
                 .callback(cb -> {
                     NbdCounters.Snapshot s = nbd.snapshot();
