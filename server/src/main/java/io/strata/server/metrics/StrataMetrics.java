@@ -124,7 +124,6 @@ public final class StrataMetrics implements Jobs.Listener {
     public void finished(JobRecord record, BackupProgress progress) {
         String outcome = record.state().name().toLowerCase(Locale.ROOT);
         String kind = record.kind().name().toLowerCase(Locale.ROOT);
-        jobsEnded.labelValues(kind, outcome).inc();
         double seconds = Math.max(0, Duration.between(record.created(), record.finished() != null ? record.finished() : clock.instant())
                 .toMillis() / 1000.0);
         switch (record.kind()) {
@@ -143,6 +142,8 @@ public final class StrataMetrics implements Jobs.Listener {
                 }
             }
         }
+        // last: a scrape that sees the job ended sees its bytes and duration too
+        jobsEnded.labelValues(kind, outcome).inc();
     }
 
     /** Every metric now, in the Prometheus text format. */
