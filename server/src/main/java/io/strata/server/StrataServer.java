@@ -2,6 +2,7 @@ package io.strata.server;
 
 import io.strata.backupstore.BackupTargets;
 import io.strata.backupstore.lock.DirectoryLockJournal;
+import io.strata.backupstore.target.TargetUrl;
 import io.strata.backupstore.target.NfsMount;
 import io.strata.control.BackupService;
 import io.strata.control.BackupTargetSetting;
@@ -17,6 +18,7 @@ import io.strata.csi.node.HostOs;
 import io.strata.csi.node.NodeConfig;
 import io.strata.csi.node.NodeHost;
 import io.strata.csi.node.Os;
+import io.strata.domain.Redaction;
 import io.strata.domain.StrataException;
 import io.strata.engine.VolumeStore;
 import io.strata.nbd.EngineExports;
@@ -33,6 +35,8 @@ import java.io.IOException;
 import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.util.Optional;
 import java.time.Clock;
 import java.time.Duration;
@@ -109,6 +113,7 @@ public final class StrataServer implements AutoCloseable {
                     exports(volumes, jobs), nbdCounters);
             KeyedLocks locks = new KeyedLocks(); // one set: volume and snapshot calls on one volume exclude each other
             this.backupTarget = new BackupTargetSetting(state, config.backupTarget(), backups, Clock.systemUTC());
+            warnIfTargetIsMissing(backupTarget.get());
             this.volumeService = new VolumeService(volumes, jobs, locks, state, config.dataDir(), backupTarget, Clock.systemUTC());
             this.snapshotService = new SnapshotService(volumes, backups, jobs, locks, backupTarget);
             this.metrics = new StrataMetrics(volumes, jobs, backups, backupTarget, nbdCounters, BACKUP_COUNT_TTL, Clock.systemUTC());
@@ -141,6 +146,26 @@ public final class StrataServer implements AutoCloseable {
      */
     static EngineExports exports(VolumeStore volumes, Jobs jobs) {
         return new EngineExports(volumes, volume -> jobs.requireRestored(volume, "served over NBD"));
+    }
+
+    /**
+     * Says at start what the first backup would find out: a directory target that is not there (an
+     * NFS mount that is not mounted, a path mistyped). Only a warning: the server still starts and
+     * stays ready, since volumes are served without any target, and the directory may yet appear.
+     */
+    static void warnIfTargetIsMissing(String url) {
+        TargetUrl parsed;
+        try {
+            parsed = TargetUrl.parse(url);
+        } catch (RuntimeException malformed) {
+            return; // a saved setting was checked when saved; a flag's target fails with its own message at first use
+        }
+        if (parsed instanceof TargetUrl.Directory dir && !Files.isDirectory(dir.path())) {
+            String what = Files.exists(dir.path(), LinkOption.NOFOLLOW_LINKS) ? "is not a directory" : "does not exist";
+            LOG.warn("backup target {} {}: backups, restores and backup listings will fail until a directory is there: mount what should be there, or"
+                    + " create the directory, or choose another target (--backup-target, or PUT /api/v1/backup-target)",
+                    Redaction.url(url), what);
+        }
     }
 
     private static void closeQuietly(AutoCloseable closeable, Exception failure) {
