@@ -167,9 +167,19 @@ public final class Jobs {
         return createRestore(newVolume, url, volumeSize);
     }
 
-    /** The restore job filling {@code newVolume} when it restores {@code url}; AlreadyExists when it restores something else. */
+    /**
+     * The restore job filling {@code newVolume} when it restores {@code url}; AlreadyExists when it restores
+     * something else. A record without its volume is what a crash between the two left: this request
+     * replaces it, once a resumed run of it (which fails for want of the volume) has ended.
+     */
     private synchronized Optional<Status> existingRestore(VolumeName newVolume, BackupUrl url) throws IOException {
         Optional<JobRecord> existing = table.get(key(JobRecord.Kind.RESTORE, newVolume.value()));
+        if (existing.isPresent() && !volumes.exists(newVolume)) {
+            if (runner.progress(existing.get()).isPresent()) {
+                throw new StrataException.Unavailable("an earlier restore into volume '" + newVolume + "' is ending: retry");
+            }
+            return Optional.empty();
+        }
         if (existing.isPresent()) {
             JobRecord job = existing.get();
             if (!job.backup().equals(url.backup().orElseThrow()) || !job.snapshot().equals(url.volume())) {
@@ -185,14 +195,20 @@ public final class Jobs {
         if (raced.isPresent()) {
             return raced.get();
         }
-        volumes.create(newVolume, volumeSize);
         // for a restore, 'snapshot' holds the backup volume's name: the job must find the backup again after a restart
         JobRecord job = new JobRecord(newVolume.value(), JobRecord.Kind.RESTORE, JobRecord.State.RUNNING, newVolume.value(),
                 url.volume(), url.target(), url.backup().orElseThrow(), null, clock.instant(), null, null, 0, volumeSize);
+        // The record goes first: whoever sees the volume (an NBD client asking for its export) must also see
+        // that it is being filled, or it would read zeroes where the backup has data.
+        table.put(key(job), job);
         try {
-            table.put(key(job), job);
+            volumes.create(newVolume, volumeSize);
         } catch (IOException | RuntimeException e) {
-            volumes.delete(newVolume);
+            try {
+                table.delete(key(job));
+            } catch (IOException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
             throw e;
         }
         submit(job, 0);
