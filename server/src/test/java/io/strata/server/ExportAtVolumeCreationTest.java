@@ -35,6 +35,7 @@ import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,8 +86,11 @@ class ExportAtVolumeCreationTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        jobThread.shutdownNow();
-        backupWorkers.shutdownNow();
+        // the jobs end on their own (4 MiB): an interrupt would close the volume's files under the store
+        jobThread.shutdown();
+        jobThread.awaitTermination(30, TimeUnit.SECONDS);
+        backupWorkers.shutdown();
+        backupWorkers.awaitTermination(30, TimeUnit.SECONDS);
         store.close();
     }
 
