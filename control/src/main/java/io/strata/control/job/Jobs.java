@@ -93,7 +93,8 @@ public final class Jobs {
 
     /**
      * Creates volume {@code newVolume} now (the backup's size, or {@code size} when larger) and starts
-     * restoring backup {@code url} into it.
+     * restoring backup {@code url} into it. The job's record is written before the volume exists, so that
+     * whoever finds the volume (an NBD client asking for its export) also finds it being filled.
      */
     public Status startRestore(VolumeName newVolume, BackupUrl url, Optional<Long> size) throws IOException {
         return starts.restore(newVolume, url, size);
