@@ -1,9 +1,6 @@
 package io.strata.control;
 
-import io.strata.backupstore.format.BackupConfig;
-import io.strata.backupstore.format.BackupUrl;
 import io.strata.backupstore.format.Compression;
-import io.strata.control.BackupService.BackupEntry;
 import io.strata.control.job.BackupOrder;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
@@ -17,7 +14,6 @@ import io.strata.engine.VolumeInfo;
 import io.strata.engine.VolumeStore;
 import java.io.IOException;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -30,6 +26,9 @@ import java.util.function.Supplier;
  * Snapshots as a cluster sees them: in-cluster snapshots of a volume ({@code ss://}, {@code snap://})
  * and backups of one in the backup target ({@code bak://}), created by name, found by handle, listed
  * and deleted. A snapshot name names one snapshot across all volumes.
+ *
+ * <p>In-cluster snapshots live inside their volume and are handled here; how backups are seen (through
+ * the job making one, or the target) and deleted is {@link BackupSnapshots}' part.
  */
 public final class SnapshotService {
     /** Label on an in-cluster snapshot: the handle scheme it was created with. */
@@ -62,10 +61,10 @@ public final class SnapshotService {
     }
 
     private final VolumeStore volumes;
-    private final BackupService backups;
     private final Jobs jobs;
     private final KeyedLocks locks;
     private final Supplier<String> backupTarget;
+    private final BackupSnapshots backupSnapshots;
 
     /**
      * @param locks shared with {@link VolumeService}: calls on one volume run one at a time
@@ -78,7 +77,7 @@ public final class SnapshotService {
     public SnapshotService(VolumeStore volumes, BackupService backups, Jobs jobs, KeyedLocks locks, Supplier<String> backupTarget) {
         this.volumes = volumes;
         this.locks = locks;
-        this.backups = backups;
+        this.backupSnapshots = new BackupSnapshots(volumes, backups, jobs, backupTarget);
         this.jobs = jobs;
         this.backupTarget = backupTarget;
     }
@@ -117,14 +116,14 @@ public final class SnapshotService {
                     throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as a backup of '" + source
                             + "', not as an in-cluster snapshot");
                 }
-                SnapshotView view = view(job.get());
+                SnapshotView view = backupSnapshots.ofJob(job.get());
                 if (r.state() != JobRecord.State.COMPLETE) {
                     return view;
                 }
                 // a backup recorded complete is reported ready only while it is really there
                 SnapshotHandle.Backup handle = SnapshotHandle.Backup.of(r.volume(), r.backup());
-                return backupView(handle).orElseGet(() -> new SnapshotView(handle, r.volume(), view.sizeBytes(), view.created(), false,
-                        Optional.of("backup " + r.backup() + " of volume " + r.volume() + " was made, but is no longer in the backup"
+                return backupSnapshots.inTarget(handle).orElseGet(() -> new SnapshotView(handle, r.volume(), view.sizeBytes(),
+                        view.created(), false, Optional.of("backup " + r.backup() + " of volume " + r.volume() + " was made, but is no longer in the backup"
                                 + " target"), 0));
             }
             Volume volume = volumes.open(source);
@@ -139,7 +138,7 @@ public final class SnapshotService {
                     throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists as an in-cluster snapshot of '"
                             + source + "', not as a backup");
                 }
-                return view(jobs.startBackup(name, source, backupTarget.get(), full, blockSize, labels));
+                return backupSnapshots.ofJob(jobs.startBackup(name, source, backupTarget.get(), full, blockSize, labels));
             }
             if (owner.isPresent()) {
                 SnapshotInfo info = volume.snapshot(name);
@@ -182,22 +181,14 @@ public final class SnapshotService {
                 }
                 yield inCluster(volumes.open(s.volume()), s.snapshot()).map(i -> view(s.volume(), i, s.scheme()));
             }
-            case SnapshotHandle.Backup b -> {
-                Optional<Jobs.Status> job = jobOf(b);
-                if (job.isPresent() && job.get().record().state() != JobRecord.State.COMPLETE) {
-                    SnapshotView v = view(job.get());
-                    yield Optional.of(new SnapshotView(b, v.sourceVolume(), v.sizeBytes(), v.created(), v.ready(), v.error(),
-                            v.percent())); // named as asked, bs:// or bak://
-                }
-                yield backupView(b);
-            }
+            case SnapshotHandle.Backup b -> backupSnapshots.find(b);
         };
     }
 
     /** A volume's snapshots and backups, oldest first; snapshots taken for backups show as their backups. */
     public List<SnapshotView> listByVolume(VolumeName volume) throws IOException {
         List<SnapshotView> out = new ArrayList<>(snapshotsOf(volume));
-        out.addAll(backupsOf(volume.value(), jobs.all()));
+        out.addAll(backupSnapshots.of(volume.value(), jobs.all()));
         out.sort(Comparator.comparing(SnapshotView::created).thenComparing(v -> v.handle().value()));
         return out;
     }
@@ -223,16 +214,15 @@ public final class SnapshotService {
     /** Every snapshot of every volume and every backup in the target, oldest first. */
     public List<SnapshotView> listAll() throws IOException {
         List<SnapshotView> out = new ArrayList<>();
-        List<String> backupVolumes = new ArrayList<>(backups.backupVolumeEntries(backupTarget.get()).stream()
-                .map(BackupService.BackupVolumeEntry::name).toList()); // a damaged volume.cfg hides none of its backups
+        List<String> backupVolumes = new ArrayList<>(backupSnapshots.backupVolumes());
         List<Jobs.Status> allJobs = jobs.all(); // job records are files: read once, not once per volume
         for (VolumeInfo info : volumes.list()) {
             out.addAll(snapshotsOf(info.name()));
-            out.addAll(backupsOf(info.name().value(), allJobs));
+            out.addAll(backupSnapshots.of(info.name().value(), allJobs));
             backupVolumes.remove(info.name().value());
         }
         for (String gone : backupVolumes) {
-            out.addAll(backupsOf(gone, allJobs)); // backups of volumes deleted since
+            out.addAll(backupSnapshots.of(gone, allJobs)); // backups of volumes deleted since
         }
         out.sort(Comparator.comparing(SnapshotView::created).thenComparing(v -> v.handle().value()));
         return out;
@@ -265,28 +255,7 @@ public final class SnapshotService {
                     return 0;
                 }
                 case SnapshotHandle.Backup b -> {
-                    List<Jobs.Status> restores = jobs.restoresRunningFrom(b.volume(), b.backup());
-                    if (!restores.isEmpty()) {
-                        throw new StrataException.Unavailable("volume '" + restores.getFirst().record().volume() + "' is being restored"
-                                + " from backup " + b.backup() + " (" + restores.getFirst().percent() + "%); the backup can be deleted"
-                                + " once that is done");
-                    }
-                    Optional<Jobs.Status> job = jobOf(b);
-                    if (job.isPresent()) {
-                        // a backup still being made stops at its next block; its in-progress cfg goes below
-                        jobs.cancel(JobRecord.Kind.BACKUP, job.get().record().id(), "its snapshot " + handle.value() + " was deleted",
-                                Jobs.CANCEL_WAIT);
-                        jobs.forget(JobRecord.Kind.BACKUP, job.get().record().id());
-                        VolumeName volume = VolumeName.of(b.volume());
-                        SnapshotName snapshot = SnapshotName.of(job.get().record().snapshot());
-                        // only a snapshot cut for this backup goes with it; one a user took and had backed up stays
-                        if (volumes.exists(volume) && volumes.open(volume).snapshots().stream().anyMatch(i -> i.name().equals(snapshot)
-                                && b.backup().equals(i.labels().get(VolumeBackups.BACKUP_LABEL)))) {
-                            volumes.open(volume).deleteSnapshot(snapshot);
-                        }
-                    }
-                    // last, as it is the slow part and may fail on an unreachable target: a retry finds only this left
-                    return backups.delete(BackupUrl.of(backupTarget.get(), b.volume(), b.backup()).encode());
+                    return backupSnapshots.delete(b, handle);
                 }
             }
         }
@@ -310,10 +279,6 @@ public final class SnapshotService {
         return Optional.empty();
     }
 
-    private Optional<Jobs.Status> jobOf(SnapshotHandle.Backup b) throws IOException {
-        return jobs.backupOf(b.volume(), b.backup());
-    }
-
     /** An in-cluster snapshot of that name. */
     private static Optional<SnapshotInfo> inCluster(Volume volume, SnapshotName name) {
         return volume.snapshots().stream().filter(i -> i.name().equals(name)).filter(SnapshotService::inCluster).findFirst();
@@ -327,82 +292,9 @@ public final class SnapshotService {
         return info.userCreated() && !info.labels().containsKey(VolumeBackups.BACKUP_LABEL);
     }
 
-    /** @param allJobs every job, as {@link Jobs#all} answers */
-    private List<SnapshotView> backupsOf(String volume, List<Jobs.Status> allJobs) throws IOException {
-        if (!SnapshotHandle.BACKUP_NAME.matcher(volume).matches() || volume.length() < 2) {
-            return List.of();
-        }
-        Map<String, Jobs.Status> unfinished = new java.util.LinkedHashMap<>();
-        for (Jobs.Status job : allJobs) {
-            JobRecord r = job.record();
-            if (r.kind() == JobRecord.Kind.BACKUP && r.volume().equals(volume) && r.state() != JobRecord.State.COMPLETE) {
-                unfinished.put(r.backup(), job);
-            }
-        }
-        List<SnapshotView> out = new ArrayList<>();
-        for (BackupEntry entry : backups.backups(backupTarget.get(), volume)) {
-            Jobs.Status job = unfinished.remove(entry.config().name());
-            if (entry.isBroken()) {
-                out.add(new SnapshotView(SnapshotHandle.Backup.of(volume, entry.config().name()), volume, 0, Instant.EPOCH, false,
-                        Optional.of("backup " + entry.config().name() + " is broken: " + entry.broken().get()), 0, true));
-            } else if (job != null) {
-                out.add(view(job));
-            } else if (!entry.config().inProgress() || !entry.abandoned()) {
-                out.add(backupView(SnapshotHandle.Backup.of(volume, entry.config().name()), entry));
-            }
-        }
-        for (Jobs.Status job : unfinished.values()) { // made here, not yet (or no longer) listed in the target
-            out.add(view(job));
-        }
-        return out;
-    }
-
-    private Optional<SnapshotView> backupView(SnapshotHandle.Backup b) throws IOException {
-        if (b.volume().length() < 2 || b.backup().length() < 2) {
-            return Optional.empty(); // names the backupstore cannot hold
-        }
-        try {
-            return Optional.of(backupView(b, backups.inspect(BackupUrl.of(backupTarget.get(), b.volume(), b.backup()).encode())));
-        } catch (StrataException.NotFound e) {
-            return Optional.empty();
-        }
-    }
-
-    private static SnapshotView backupView(SnapshotHandle.Backup handle, BackupEntry entry) {
-        BackupConfig cfg = entry.config();
-        Instant created = parse(cfg.snapshotCreatedAt()).or(() -> parse(cfg.createdTime())).orElse(Instant.EPOCH);
-        Optional<String> error = entry.abandoned() ? Optional.of("backup " + cfg.name() + " was abandoned in progress") : Optional.empty();
-        return new SnapshotView(handle, cfg.volumeName(), entry.volumeSize(), created, !cfg.inProgress(), error,
-                cfg.inProgress() ? 0 : 100);
-    }
-
-    /**
-     * A backup as its job knows it. Size and time are those of the snapshot it reads, the time in
-     * whole seconds as the backup's cfg will hold it, so the view does not change when the backup
-     * completes.
-     */
-    private SnapshotView view(Jobs.Status status) throws IOException {
-        JobRecord r = status.record();
-        VolumeName volume = VolumeName.of(r.volume());
-        Optional<SnapshotInfo> snapshot = volumes.exists(volume)
-                ? volumes.open(volume).snapshots().stream().filter(i -> i.name().value().equals(r.snapshot())).findFirst()
-                : Optional.empty();
-        long size = snapshot.map(SnapshotInfo::size).orElse(volumes.exists(volume) ? volumes.info(volume).size() : 0);
-        Instant created = snapshot.map(SnapshotInfo::created).orElse(r.created()).truncatedTo(ChronoUnit.SECONDS);
-        return new SnapshotView(SnapshotHandle.Backup.of(r.volume(), r.backup()), r.volume(), size, created,
-                r.state() == JobRecord.State.COMPLETE, Optional.ofNullable(r.error()), status.percent());
-    }
-
     private static SnapshotView view(VolumeName volume, SnapshotInfo info, String scheme) {
         return new SnapshotView(new SnapshotHandle.Snapshot(scheme, volume, info.name()), volume.value(), info.size(),
                 info.created(), true, Optional.empty(), 100);
     }
 
-    private static Optional<Instant> parse(String time) {
-        try {
-            return time == null || time.isEmpty() ? Optional.empty() : Optional.of(Instant.parse(time));
-        } catch (java.time.format.DateTimeParseException e) {
-            return Optional.empty();
-        }
-    }
 }

@@ -1,10 +1,8 @@
 package io.strata.control;
 
-import io.strata.backupstore.format.BackupUrl;
 import io.strata.control.job.JobRecord;
 import io.strata.control.job.Jobs;
 import io.strata.control.state.StateStore;
-import io.strata.domain.ByteSize;
 import io.strata.domain.Hint;
 import io.strata.domain.SnapshotHandle;
 import io.strata.domain.SnapshotName;
@@ -27,6 +25,10 @@ import java.util.function.Supplier;
  * Volumes as a cluster sees them: provisioned by name (idempotently, empty or from a snapshot, a
  * backup or another volume), expanded, attached to one node at a time, deleted. What the engine
  * does not keep (where a volume came from, where it is attached) is kept in the state store.
+ *
+ * <p>Provisioning ({@link VolumeCreation}) and deletion ({@link VolumeDeletion}), each with the checks
+ * that make it safe to retry, have classes of their own; views, expansion, revert and attachments are
+ * here.
  */
 public final class VolumeService {
     /** Size of a volume whose request names none. */
@@ -34,6 +36,11 @@ public final class VolumeService {
     /** The largest volume Strata makes. */
     public static final long MAX_SIZE = VolumeStore.MAX_SIZE;
     private static final long ALIGN = 4096;
+
+    /** {@code size} rounded up to whole 4 KiB blocks, as volumes are sized. */
+    static long align(long size) {
+        return (size + ALIGN - 1) / ALIGN * ALIGN;
+    }
 
     /** Where a new volume's content comes from. */
     public sealed interface Source {
@@ -106,8 +113,9 @@ public final class VolumeService {
     private final StateStore.Table<VolumeRecord> records;
     private final StateStore.Table<Attachment> attachments;
     private final Path dataDir;
-    private final Supplier<String> backupTarget;
     private final Clock clock;
+    private final VolumeCreation creation;
+    private final VolumeDeletion deletion;
 
     /**
      * @param locks        shared with {@link SnapshotService}: calls on one volume run one at a time
@@ -130,8 +138,9 @@ public final class VolumeService {
         this.records = state.table("volumes", VolumeRecord.class);
         this.attachments = state.table("attachments", Attachment.class);
         this.dataDir = dataDir;
-        this.backupTarget = backupTarget;
         this.clock = clock;
+        this.creation = new VolumeCreation(this, volumes, jobs, locks, records, backupTarget, clock);
+        this.deletion = new VolumeDeletion(volumes, jobs, locks, records, attachments);
     }
 
     /**
@@ -144,7 +153,7 @@ public final class VolumeService {
      * @throws StrataException.NotFound      when the source does not exist
      */
     public VolumeView create(VolumeName name, long required, long limit, Source source) throws IOException {
-        return create(name, required, limit, source, false);
+        return creation.create(name, required, limit, source, false);
     }
 
     /**
@@ -155,119 +164,7 @@ public final class VolumeService {
      * @throws StrataException.AlreadyExists when the volume exists
      */
     public VolumeView createNew(VolumeName name, long required, long limit, Source source) throws IOException {
-        return create(name, required, limit, source, true);
-    }
-
-    private VolumeView create(VolumeName name, long required, long limit, Source source, boolean mustBeNew) throws IOException {
-        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()), sourceVolume(source).orElse(KeyedLocks.volume(name.value())))) {
-            if (required < 0 || limit < 0 || (limit > 0 && required > limit)) {
-                throw new StrataException.InvalidArgument("capacity range [" + required + ", " + limit + "] is not a range of sizes");
-            }
-            Optional<VolumeRecord> record = records.get(name.value());
-            if (mustBeNew && volumes.exists(name)) {
-                throw new StrataException.AlreadyExists("volume '" + name + "' already exists: pick another name, or delete it first");
-            }
-            if (!volumes.exists(name)) {
-                VolumeName.ofNew(name.value()); // a new volume's name must be one its backups can be stored under
-            }
-            if (volumes.exists(name)) {
-                String recorded = record.map(VolumeRecord::source).orElse("");
-                VolumeInfo info = volumes.info(name);
-                if (!recorded.equals(source.describe())) {
-                    throw new StrataException.AlreadyExists("volume '" + name + "' already exists from "
-                            + (recorded.isEmpty() ? "no source" : recorded) + ", not from "
-                            + (source.describe().isEmpty() ? "no source" : source.describe()) + ": pick another name");
-                }
-                if (info.size() < required || (limit > 0 && info.size() > limit)) {
-                    throw new StrataException.AlreadyExists("volume '" + name + "' already exists with size " + info.size()
-                            + ", outside the requested range [" + required + ", " + (limit > 0 ? limit : "any") + "]");
-                }
-                return view(name).orElseThrow();
-            }
-            // the record goes first: a crash before the volume exists leaves an intent that a retry completes
-            records.put(name.value(), record.orElse(new VolumeRecord(name.value(), source.describe(), clock.instant())));
-            try {
-                switch (source) {
-                    case Source.Empty e -> volumes.create(name, size(name, required, limit, 0));
-                    case Source.OfVolume v -> cloneOf(name, required, limit, v.volume(), Optional.empty());
-                    case Source.OfSnapshot s -> {
-                        switch (s.handle()) {
-                            case SnapshotHandle.Snapshot snap -> cloneOf(name, required, limit, snap.volume(), Optional.of(snap));
-                            case SnapshotHandle.Backup bak -> {
-                                Optional<Jobs.Status> making = jobs.backupOf(bak.volume(), bak.backup());
-                                if (making.isPresent() && making.get().record().state() == JobRecord.State.RUNNING) {
-                                    throw new StrataException.Unavailable("backup " + bak.backup() + " of volume '" + bak.volume()
-                                            + "' is still being made (" + making.get().percent() + "%); a volume can be restored from it"
-                                            + " once it is complete");
-                                }
-                                if (making.isPresent() && making.get().record().state() == JobRecord.State.ERROR) {
-                                    // what the listing says of it, not "does not exist": its cfg went when it failed
-                                    throw new StrataException.FailedPrecondition("backup " + bak.backup() + " of volume '" + bak.volume()
-                                            + "' is failed (" + making.get().record().error() + "): only a complete backup can be"
-                                            + " restored; restore another backup, or make a new one");
-                                }
-                                BackupUrl url = BackupUrl.of(backupTarget.get(), bak.volume(), bak.backup());
-                                long minimum = jobs.restoreSize(url);
-                                jobs.startRestore(name, url, Optional.of(size(name, required, limit, minimum)));
-                            }
-                        }
-                    }
-                }
-            } catch (IOException | RuntimeException e) {
-                if (!volumes.exists(name)) {
-                    try {
-                        records.delete(name.value());
-                    } catch (IOException | RuntimeException cleanup) {
-                        e.addSuppressed(cleanup);
-                    }
-                }
-                throw e;
-            }
-            return view(name).orElseThrow();
-        }
-    }
-
-    /** The lock of the volume a clone copies from, which must not change or go meanwhile. */
-    private static Optional<String> sourceVolume(Source source) {
-        return switch (source) {
-            case Source.Empty e -> Optional.empty();
-            case Source.OfVolume v -> Optional.of(KeyedLocks.volume(v.volume().value()));
-            case Source.OfSnapshot s -> switch (s.handle()) {
-                case SnapshotHandle.Snapshot snap -> Optional.of(KeyedLocks.volume(snap.volume().value()));
-                case SnapshotHandle.Backup bak -> Optional.empty(); // a backup outlives its volume
-            };
-        };
-    }
-
-    /** Starts the clone's copy; the volume is there at once, at its final size, and ready once the copy is done. */
-    private void cloneOf(VolumeName name, long required, long limit, VolumeName sourceVolume,
-                         Optional<SnapshotHandle.Snapshot> snapshot) throws IOException {
-        if (!volumes.exists(sourceVolume)) {
-            throw new StrataException.NotFound("source volume '" + sourceVolume + "' does not exist").withHint(new Hint.ListVolumes());
-        }
-        jobs.requireRestored(sourceVolume, "cloned");
-        Volume source = volumes.open(sourceVolume);
-        long sourceSize = snapshot.isPresent() ? source.snapshot(snapshot.get().snapshot()).size() : source.size();
-        jobs.startClone(name, sourceVolume, snapshot.map(SnapshotHandle.Snapshot::snapshot), size(name, required, limit, sourceSize));
-    }
-
-    /** The size for a request: at least the source's, exactly the source's when nothing is asked. */
-    private static long size(VolumeName name, long required, long limit, long sourceSize) {
-        if (required > 0 && required < sourceSize) {
-            throw new StrataException.OutOfRange("volume '" + name + "' asks for " + required + " bytes, less than its source's "
-                    + sourceSize + ": ask for at least " + ByteSize.human(sourceSize));
-        }
-        long size = required > 0 ? required : (sourceSize > 0 ? sourceSize : DEFAULT_SIZE);
-        size = (size + ALIGN - 1) / ALIGN * ALIGN;
-        if (limit > 0 && size > limit) {
-            throw new StrataException.OutOfRange("volume '" + name + "' needs " + size + " bytes (4 KiB aligned, at least its source's)"
-                    + " but its limit is " + limit);
-        }
-        if (size > VolumeStore.MAX_SIZE) {
-            throw new StrataException.OutOfRange("volume '" + name + "' of " + size + " bytes is larger than the largest Strata makes, "
-                    + ByteSize.human(VolumeStore.MAX_SIZE));
-        }
-        return size;
+        return creation.create(name, required, limit, source, true);
     }
 
     /**
@@ -289,50 +186,7 @@ public final class VolumeService {
      * deletion fail halfway.
      */
     public void delete(VolumeName name, boolean withSnapshots) throws IOException {
-        try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
-            Optional<Attachment> attached = attachments.get(name.value());
-            if (attached.isPresent()) {
-                throw new StrataException.FailedPrecondition("volume '" + name + "' is attached to node '" + attached.get().node()
-                        + "': detach it first");
-            }
-            if (volumes.exists(name)) {
-                for (Jobs.Status job : jobs.all()) {
-                    JobRecord r = job.record();
-                    if (r.kind() == JobRecord.Kind.BACKUP && r.volume().equals(name.value()) && r.state() == JobRecord.State.RUNNING) {
-                        throw new StrataException.Unavailable("backup " + r.backup() + " of volume '" + name + "' is still being made ("
-                                + job.percent() + "%); the volume can be deleted once it is complete");
-                    }
-                }
-                Optional<Jobs.Status> clone = jobs.clonesRunningFrom(name.value(), Optional.empty()).stream().findFirst();
-                if (clone.isPresent()) {
-                    throw new StrataException.Unavailable("a clone into volume '" + clone.get().record().volume() + "' is copying from"
-                            + " volume '" + name + "' (" + clone.get().percent() + "%); the volume can be deleted once that is done");
-                }
-                List<String> snapshots = volumes.open(name).snapshots().stream()
-                        .filter(SnapshotService::inCluster)
-                        .map(s -> s.name().value()).toList();
-                if (!snapshots.isEmpty() && withSnapshots) {
-                    Volume volume = volumes.open(name);
-                    for (String snapshot : snapshots) {
-                        volume.deleteSnapshot(SnapshotName.of(snapshot));
-                    }
-                } else if (!snapshots.isEmpty()) {
-                    throw new StrataException.FailedPrecondition("volume '" + name + "' has in-cluster snapshots " + snapshots
-                            + ", which would be lost with it: delete them (their VolumeSnapshots) first; snapshots of type bak"
-                            + " are backups and outlive their volume");
-                }
-            }
-            // a restore or clone still filling the volume stops at its next block: its data is going anyway
-            String why = "volume '" + name + "' is being deleted";
-            jobs.cancel(JobRecord.Kind.RESTORE, name.value(), why, Jobs.CANCEL_WAIT);
-            jobs.cancel(JobRecord.Kind.CLONE, name.value(), why, Jobs.CANCEL_WAIT);
-            jobs.forget(JobRecord.Kind.RESTORE, name.value());
-            jobs.forget(JobRecord.Kind.CLONE, name.value());
-            if (volumes.exists(name)) {
-                volumes.delete(name);
-            }
-            records.delete(name.value());
-        }
+        deletion.delete(name, withSnapshots);
     }
 
     public Optional<VolumeView> view(VolumeName name) throws IOException {
@@ -362,7 +216,7 @@ public final class VolumeService {
     public long expand(VolumeName name, long required, long limit) throws IOException {
         try (KeyedLocks.Held held = locks.lock(KeyedLocks.volume(name.value()))) {
             Volume volume = volumes.open(name);
-            long size = Math.max(volume.size(), (required + ALIGN - 1) / ALIGN * ALIGN);
+            long size = Math.max(volume.size(), align(required));
             if (limit > 0 && size > limit) {
                 throw new StrataException.OutOfRange("volume '" + name + "' is " + volume.size() + " bytes; it cannot shrink to fit the limit " + limit);
             }

@@ -8,7 +8,6 @@ import io.strata.control.state.StateStore;
 import io.strata.domain.SnapshotName;
 import io.strata.domain.StrataException;
 import io.strata.domain.VolumeName;
-import io.strata.engine.Volume;
 import io.strata.engine.VolumeStore;
 import java.io.IOException;
 import java.time.Clock;
@@ -23,6 +22,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * the record moves to COMPLETE or ERROR when the job ends, and jobs still RUNNING when the process
  * stopped are resumed by {@link #resumeAll}. Failures worth retrying (a backup volume locked by
  * another process, a target that does not answer) are retried with backoff before the job fails.
+ *
+ * <p>Starting a job is {@link JobStarts}' part, running one {@link JobRunner}'s; this class answers
+ * what the jobs are and how far they got, and cancels, forgets and resumes them. One monitor, this
+ * object's, orders starts, cancels, forgets and resumes.
  */
 public final class Jobs {
     /** Waits before each retry; the 150 s of a dead process's lock fit in. */
@@ -41,12 +44,9 @@ public final class Jobs {
         }
     }
 
-    private final VolumeStore volumes;
-    private final VolumeBackups volumeBackups;
     private final StateStore.Table<JobRecord> table;
-    private final Clock clock;
-    private final CloneJob clones;
     private final JobRunner runner;
+    private final JobStarts starts;
 
     /**
      * @param executor runs the jobs; its size bounds how many run at once (each backup or restore
@@ -54,12 +54,11 @@ public final class Jobs {
      */
     public Jobs(VolumeStore volumes, BackupService backups, StateStore.Table<JobRecord> table, ScheduledExecutorService executor,
                 Clock clock, List<Duration> retryDelays) {
-        this.volumes = volumes;
-        this.volumeBackups = new VolumeBackups(volumes, backups);
+        VolumeBackups volumeBackups = new VolumeBackups(volumes, backups);
         this.table = table;
-        this.clock = clock;
-        this.clones = new CloneJob(volumes);
+        CloneJob clones = new CloneJob(volumes);
         this.runner = new JobRunner(new TransferJob(volumes, volumeBackups), clones, table, executor, clock, retryDelays);
+        this.starts = new JobStarts(this, volumes, volumeBackups, table, clock, clones, runner);
     }
 
     /**
@@ -68,8 +67,8 @@ public final class Jobs {
      *
      * @throws StrataException.AlreadyExists when a job of that name backs up another volume
      */
-    public synchronized Status startBackup(SnapshotName name, VolumeName volume, String targetUrl, boolean full,
-                                           Map<String, String> labels) throws IOException {
+    public Status startBackup(SnapshotName name, VolumeName volume, String targetUrl, boolean full,
+                              Map<String, String> labels) throws IOException {
         return startBackup(name, volume, targetUrl, full, 0, labels);
     }
 
@@ -77,31 +76,9 @@ public final class Jobs {
      * As {@link #startBackup(SnapshotName, VolumeName, String, boolean, Map)}, with a block size for a new
      * backup volume: 2 or 16 MiB, or 0 for the backup volume's own.
      */
-    public synchronized Status startBackup(SnapshotName name, VolumeName volume, String targetUrl, boolean full, long blockSize,
-                                           Map<String, String> labels) throws IOException {
-        Optional<JobRecord> existing = table.get(key(JobRecord.Kind.BACKUP, name.value()));
-        if (existing.isPresent()) {
-            JobRecord job = existing.get();
-            if (!job.volume().equals(volume.value())) {
-                throw new StrataException.AlreadyExists("snapshot '" + name + "' already exists for volume '" + job.volume()
-                        + "'; a snapshot name names one snapshot: pick another name");
-            }
-            return status(job);
-        }
-        Volume source = volumes.open(volume);
-        String backup = VolumeBackups.newBackupName();
-        BackupUrl.of(targetUrl, volume.value(), backup); // a name the backupstore takes, before anything is done
-        if (source.snapshots().stream().noneMatch(s -> s.name().equals(name))) {
-            // the snapshot carries the backup's labels: a job resumed after a restart finds them there
-            Map<String, String> snapshotLabels = new java.util.HashMap<>(labels);
-            snapshotLabels.put(VolumeBackups.BACKUP_LABEL, backup);
-            source.createSnapshot(name, snapshotLabels, true);
-        }
-        JobRecord job = new JobRecord(name.value(), JobRecord.Kind.BACKUP, JobRecord.State.RUNNING, volume.value(), name.value(),
-                targetUrl, backup, full ? "full" : "incremental", clock.instant(), null, null, 0, 0, null, null, 0, 0, 0, blockSize);
-        table.put(key(job), job);
-        submit(job, 0);
-        return status(job);
+    public Status startBackup(SnapshotName name, VolumeName volume, String targetUrl, boolean full, long blockSize,
+                              Map<String, String> labels) throws IOException {
+        return starts.backup(name, volume, targetUrl, full, blockSize, labels);
     }
 
     /**
@@ -110,98 +87,22 @@ public final class Jobs {
      * @throws StrataException.AlreadyExists when a backup job of that name exists
      * @throws StrataException.NotFound      when the volume or the snapshot does not exist
      */
-    public synchronized Status startBackup(BackupOrder order) throws IOException {
-        String backup = order.backup().orElseGet(VolumeBackups::newBackupName);
-        SnapshotName cut = SnapshotName.of(backup); // the backup's name also names its job and, without a snapshot, its snapshot
-        BackupUrl.of(order.targetUrl(), order.volume().value(), backup);
-        if (table.get(key(JobRecord.Kind.BACKUP, backup)).isPresent()) {
-            throw new StrataException.AlreadyExists("a backup named '" + backup + "' exists already: pick another name");
-        }
-        Volume source = volumes.open(order.volume());
-        requireRestored(order.volume(), "backed up");
-        SnapshotName snapshot;
-        if (order.snapshot().isPresent()) {
-            snapshot = order.snapshot().get();
-            source.snapshot(snapshot); // NotFound before anything is recorded
-        } else {
-            snapshot = cut;
-            if (source.snapshots().stream().anyMatch(s -> s.name().equals(cut))) {
-                throw new StrataException.AlreadyExists("volume '" + order.volume() + "' has a snapshot named '" + backup
-                        + "' already: pick another backup name");
-            }
-            source.createSnapshot(cut, Map.of(VolumeBackups.BACKUP_LABEL, backup), true);
-        }
-        JobRecord job = new JobRecord(backup, JobRecord.Kind.BACKUP, JobRecord.State.RUNNING, order.volume().value(), snapshot.value(),
-                order.targetUrl(), backup, order.full() ? "full" : "incremental", clock.instant(), null, null, 0, 0,
-                order.compression().method(), Map.copyOf(order.labels()), 0, 0, 0, order.blockSize());
-        try {
-            table.put(key(job), job);
-        } catch (IOException | RuntimeException e) {
-            if (order.snapshot().isEmpty()) {
-                deleteQuietly(source, cut, e);
-            }
-            throw e;
-        }
-        submit(job, 0);
-        return status(job);
-    }
-
-    private static void deleteQuietly(Volume volume, SnapshotName snapshot, Exception failure) {
-        try {
-            volume.deleteSnapshot(snapshot);
-        } catch (IOException | RuntimeException cleanup) {
-            failure.addSuppressed(cleanup);
-        }
+    public Status startBackup(BackupOrder order) throws IOException {
+        return starts.backup(order);
     }
 
     /**
      * Creates volume {@code newVolume} now (the backup's size, or {@code size} when larger) and starts
-     * restoring backup {@code url} into it.
+     * restoring backup {@code url} into it. The job's record is written before the volume exists, so that
+     * whoever finds the volume (an NBD client asking for its export) also finds it being filled.
      */
     public Status startRestore(VolumeName newVolume, BackupUrl url, Optional<Long> size) throws IOException {
-        Optional<Status> existing = existingRestore(newVolume, url);
-        if (existing.isPresent()) {
-            return existing.get();
-        }
-        long volumeSize = volumeBackups.sizeFor(url, size); // reads the target: not while holding every other job up
-        return createRestore(newVolume, url, volumeSize);
-    }
-
-    /** The restore job filling {@code newVolume} when it restores {@code url}; AlreadyExists when it restores something else. */
-    private synchronized Optional<Status> existingRestore(VolumeName newVolume, BackupUrl url) throws IOException {
-        Optional<JobRecord> existing = table.get(key(JobRecord.Kind.RESTORE, newVolume.value()));
-        if (existing.isPresent()) {
-            JobRecord job = existing.get();
-            if (!job.backup().equals(url.backup().orElseThrow()) || !job.snapshot().equals(url.volume())) {
-                throw new StrataException.AlreadyExists("volume '" + newVolume + "' already exists with other content");
-            }
-            return Optional.of(status(job));
-        }
-        return Optional.empty();
-    }
-
-    private synchronized Status createRestore(VolumeName newVolume, BackupUrl url, long volumeSize) throws IOException {
-        Optional<Status> raced = existingRestore(newVolume, url);
-        if (raced.isPresent()) {
-            return raced.get();
-        }
-        volumes.create(newVolume, volumeSize);
-        // for a restore, 'snapshot' holds the backup volume's name: the job must find the backup again after a restart
-        JobRecord job = new JobRecord(newVolume.value(), JobRecord.Kind.RESTORE, JobRecord.State.RUNNING, newVolume.value(),
-                url.volume(), url.target(), url.backup().orElseThrow(), null, clock.instant(), null, null, 0, volumeSize);
-        try {
-            table.put(key(job), job);
-        } catch (IOException | RuntimeException e) {
-            volumes.delete(newVolume);
-            throw e;
-        }
-        submit(job, 0);
-        return status(job);
+        return starts.restore(newVolume, url, size);
     }
 
     /** The least size of a volume restored from {@code url}: the backup's. */
     public long restoreSize(BackupUrl url) throws IOException {
-        return volumeBackups.sizeFor(url, Optional.empty());
+        return starts.restoreSize(url);
     }
 
     /**
@@ -211,35 +112,9 @@ public final class Jobs {
      *
      * @throws StrataException.AlreadyExists when a clone into that volume copies something else
      */
-    public synchronized Status startClone(VolumeName newVolume, VolumeName source, Optional<SnapshotName> snapshot, long size)
+    public Status startClone(VolumeName newVolume, VolumeName source, Optional<SnapshotName> snapshot, long size)
             throws IOException {
-        Optional<JobRecord> existing = table.get(key(JobRecord.Kind.CLONE, newVolume.value()));
-        if (existing.isPresent() && volumes.exists(newVolume)) {
-            if (!CloneJob.copiesFrom(existing.get(), source.value(), snapshot.map(SnapshotName::value))) {
-                throw new StrataException.AlreadyExists("volume '" + newVolume + "' already exists with other content");
-            }
-            return status(existing.get());
-        }
-        // a record without its volume is what a crash between the two left: this request replaces it,
-        // once a resumed run of it (which fails for want of the volume) has ended
-        if (existing.isPresent() && runner.progress(existing.get()).isPresent()) {
-            throw new StrataException.Unavailable("an earlier clone into volume '" + newVolume + "' is ending: retry");
-        }
-        JobRecord job = clones.prepare(newVolume, source, snapshot, clock.instant());
-        try {
-            table.put(key(job), job);
-            clones.createVolume(job, size);
-        } catch (IOException | RuntimeException e) {
-            clones.discard(job, e);
-            try {
-                table.delete(key(job));
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
-        submit(job, 0);
-        return status(job);
+        return starts.clone(newVolume, source, snapshot, size);
     }
 
     /** The job filling {@code volume} with content, a restore or a clone, if there is one. */
@@ -383,7 +258,7 @@ public final class Jobs {
         return resumed;
     }
 
-    private Status status(JobRecord job) {
+    Status status(JobRecord job) {
         return new Status(job, runner.progress(job));
     }
 

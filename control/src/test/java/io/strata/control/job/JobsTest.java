@@ -118,6 +118,24 @@ class JobsTest {
     }
 
     @Test
+    void aRestoreRecordACrashLeftWithoutItsVolumeIsReplacedByTheNextRequest() throws Exception {
+        Jobs jobs = jobs();
+        String backup = await(jobs, jobs.startBackup(SnapshotName.of("snapshot-1"), VolumeName.of("pvc-1"), target, false, Map.of())
+                .record().id()).record().backup();
+        BackupUrl url = BackupUrl.of(target, "pvc-1", backup);
+        // the record goes before the volume (so that readers see the volume is being filled): a crash between leaves this
+        JobRecord orphan = new JobRecord("back", JobRecord.Kind.RESTORE, JobRecord.State.RUNNING, "back", "pvc-1", target, backup,
+                null, Instant.now(), null, null, 0, 8L * MiB);
+        new StateStore(tmp.resolve("data/state")).table("jobs", JobRecord.class).put(Jobs.key(orphan), orphan);
+
+        Jobs restarted = jobs();
+        restarted.startRestore(VolumeName.of("back"), url, Optional.empty());
+        assertThat(volumes.exists(VolumeName.of("back"))).as("the volume exists when the call returns").isTrue();
+        assertThat(await(restarted, "back").record().state()).isEqualTo(JobRecord.State.COMPLETE);
+        assertThat(read("back")).isEqualTo(content);
+    }
+
+    @Test
     void namesAreIdempotentPerSourceAndBadRequestsFailAtOnce() throws Exception {
         Jobs jobs = jobs();
         volumes.create(VolumeName.of("pvc-other"), 4 * MiB);
