@@ -107,7 +107,8 @@ public final class BackupStore {
     /** See {@link BackupCreation}: makes a backup under its volume's backup lock. */
     public BackupConfig backup(BackupRequest request, BackupProgress progress) throws IOException {
         return tracked(progress, () -> {
-            try (BackupLock held = locks.lock(request.volume(), BackupLock.Type.BACKUP)) {
+            // cancellable: the lock first waits for rivals (2 s, or a minute if so configured), which a cancel cuts short
+            try (BackupLock held = progress.cancellable(() -> locks.lock(request.volume(), BackupLock.Type.BACKUP))) {
                 return creation.create(request, held, progress);
             }
         });
@@ -132,7 +133,7 @@ public final class BackupStore {
     @SuppressWarnings("try") // the lock is held for the try's duration, not used in it
     public void restore(String volume, String backup, RestoreSink sink, int workers, BackupProgress progress) throws IOException {
         tracked(progress, () -> {
-            try (BackupLock held = locks.lock(volume, BackupLock.Type.RESTORE)) {
+            try (BackupLock held = progress.cancellable(() -> locks.lock(volume, BackupLock.Type.RESTORE))) {
                 runRestore(volume, backup, sink, workers, progress);
             }
             return null;
