@@ -92,6 +92,36 @@ class CancelWhileBlockedTest {
                 .cause().isInstanceOf(StrataException.FailedPrecondition.class).hasMessageContaining("asked by the user");
     }
 
+    @Test
+    void aBackupWaitingForRivalsOfItsLockStopsWhenCancelledAndLeavesNoLock() throws Exception {
+        byte[] data = new byte[2 * MiB];
+        new java.util.Random(3).nextBytes(data);
+        snapshots.take("one", data);
+        // a minute's settle, as STRATA_BACKUP_LOCK_SETTLE=60 gives: without the cancel reaching it, the test times out
+        BackupStore slow = new BackupStore(memory,
+                (v, t) -> BackupLock.acquire(memory, v, t, Clock.systemUTC(), Duration.ofSeconds(60), scheduler), Clock.systemUTC());
+        BackupProgress progress = new BackupProgress();
+        CompletableFuture<Void> backup = CompletableFuture.runAsync(() -> {
+            try {
+                slow.backup(new BackupRequest("v1", Optional.of("one"), snapshots.source("one"), false, Compression.LZ4, 2 * MiB,
+                        Map.of(), 2), progress);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        String locks = io.strata.backupstore.format.StoreLayout.locksDirectory("v1");
+        for (int i = 0; i < 1000 && memory.list(locks).isEmpty(); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(memory.list(locks)).as("the backup wrote its lock and waits for rivals").hasSize(1);
+        progress.cancel("the command was interrupted");
+        assertThatThrownBy(() -> backup.get(5, TimeUnit.SECONDS))
+                .isInstanceOf(ExecutionException.class)
+                .cause().isInstanceOf(StrataException.FailedPrecondition.class).hasMessageContaining("the command was interrupted");
+        assertThat(memory.list(locks)).as("its lock is removed").isEmpty();
+        assertThat(memory.list(io.strata.backupstore.format.StoreLayout.backupsDirectory("v1"))).as("no backup cfg").isEmpty();
+    }
+
     /** Blocks' reads, writes and lookups wait until released or interrupted, as a hung store does. */
     private static final class HangingTarget implements BackupTarget {
         private final BackupTarget inner;

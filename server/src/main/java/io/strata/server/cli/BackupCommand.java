@@ -52,7 +52,7 @@ final class BackupCommand extends CommandGroup {
 
     @Command(name = "create", mixinStandardHelpOptions = true,
             description = "Back up a snapshot of a volume; without @SNAPSHOT a snapshot is taken first.")
-    @SuppressWarnings("try") // the progress line draws while the try runs
+    @SuppressWarnings("try") // the progress line draws, and a signal cancels, while the try runs
     void create(@Parameters(paramLabel = "VOLUME[@SNAPSHOT]") VolumeRef ref,
                 @Option(names = "--target", paramLabel = "URL", description = TARGET_HELP) String target,
                 @Option(names = "--mode", paramLabel = "MODE", defaultValue = "incremental",
@@ -106,7 +106,10 @@ final class BackupCommand extends CommandGroup {
         try (VolumeStore store = root.openStore(); Services services = root.services(store)) {
             BackupProgress progress = new BackupProgress();
             VolumeBackups.Made made;
-            try (ProgressLine line = ProgressLine.start(err(), "backing up " + ref, ProgressLine.Work.BACKUP, progress)) {
+            // Ctrl-C cancels: the backup removes its in-progress cfg and lock, and the snapshot it took, as on any failure
+            try (StopOnExit stop = StopOnExit.of(progress, err(), "the backup of " + ref, "no backup was made, and its lock is"
+                    + " released; blocks it uploaded are reused by the next backup or removed by the next deletion");
+                 ProgressLine line = ProgressLine.start(err(), "backing up " + ref, ProgressLine.Work.BACKUP, progress)) {
                 made = services.volumeBackups().backup(new BackupSpec(targetUrl, ref.volume(), ref.snapshot(), mode == Mode.full,
                         compression.compression, Optional.ofNullable(name), backupLabels, blockBytes), progress);
             }
@@ -238,7 +241,7 @@ final class BackupCommand extends CommandGroup {
 
     @Command(name = "restore", mixinStandardHelpOptions = true,
             description = "Restore a backup into a new volume, verifying every block.")
-    @SuppressWarnings("try") // the progress line draws while the try runs
+    @SuppressWarnings("try") // the progress line draws, and a signal cancels, while the try runs
     void restore(@Parameters(index = "0", paramLabel = "BACKUP", description = "A backup URL, or a handle bak://VOLUME/NAME with --target.") String backup,
                  @Parameters(index = "1", paramLabel = "NEW_VOLUME") VolumeName newVolume,
                  @Option(names = "--size", paramLabel = "SIZE", converter = SizeConverter.VolumeSize.class,
@@ -261,8 +264,9 @@ final class BackupCommand extends CommandGroup {
         try (VolumeStore store = root.openStore(); Services services = root.services(store)) {
             BackupProgress progress = new BackupProgress();
             Volume volume;
-            try (ProgressLine line = ProgressLine.start(err(), "restoring into " + newVolume, ProgressLine.Work.RESTORE, progress);
-                 StopOnExit stop = StopOnExit.of(progress)) {
+            try (StopOnExit stop = StopOnExit.of(progress, err(), "the restore into " + newVolume,
+                    "the half-restored volume " + newVolume + " was removed");
+                 ProgressLine line = ProgressLine.start(err(), "restoring into " + newVolume, ProgressLine.Work.RESTORE, progress)) {
                 volume = services.volumeBackups().restore(url, newVolume, Optional.ofNullable(size), progress);
             }
             out().println("restored " + BackupUrl.decode(url).backup().orElseThrow() + " into volume " + volume.name()

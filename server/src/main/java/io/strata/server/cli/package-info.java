@@ -7,7 +7,8 @@
  * <p>When a server owns the data directory, commands go through its REST API
  * ({@link io.strata.server.cli.ServerClient}) and never open its files (imports and exports go
  * through its NBD socket); otherwise each command opens the data directory and closes it. A job the
- * CLI follows in a server is cancelled by Ctrl-C ({@link io.strata.server.cli.CancelOnSignal}).
+ * CLI follows in a server is cancelled by Ctrl-C ({@link io.strata.server.cli.CancelOnSignal}), and
+ * so is a backup or restore the CLI runs itself ({@link io.strata.server.cli.StopOnExit}).
  * Nothing here holds state between commands.
  *
  * <p>May import: {@code io.strata.domain}, {@code io.strata.engine}, {@code io.strata.control},

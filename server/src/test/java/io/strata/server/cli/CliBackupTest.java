@@ -332,28 +332,4 @@ class CliBackupTest {
         ok("backup", "rm", "bak://db/" + bad);
         assertThat(ok("backup", "ls", "db")).doesNotContain("broken");
     }
-
-    @Test
-    @org.junit.jupiter.api.Timeout(value = 120, unit = java.util.concurrent.TimeUnit.SECONDS)
-    void aRestoreStoppedByTheUserLeavesNoVolume() throws Exception {
-        ok("snapshot", "create", "db", "s1");
-        String name = json("backup", "create", "db@s1", "--json").get("name").asText();
-        // a real process, stopped as Ctrl-C or kill stop it, while its restore waits 60 s for rivals of its lock
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), "io.strata.server.Main", "backup", "restore", "bak://db/" + name, "stopped")
-                .redirectErrorStream(true).redirectOutput(tmp.resolve("restore.log").toFile());
-        builder.environment().putAll(env);
-        builder.environment().put(Services.LOCK_SETTLE_ENV, "60");
-        Process restore = builder.start();
-        Path made = tmp.resolve("data/volumes/stopped");
-        for (int i = 0; i < 600 && !Files.exists(made); i++) {
-            Thread.sleep(50);
-        }
-        assertThat(made).as("the restore made its volume").exists();
-        Thread.sleep(500); // into the lock's wait
-        restore.destroy(); // SIGTERM: the JVM runs its shutdown hooks, as on Ctrl-C
-        assertThat(restore.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("the process ends").isTrue();
-        assertThat(made).as("log: %s", Files.readString(tmp.resolve("restore.log"))).doesNotExist();
-        assertThat(ok("volume", "ls")).doesNotContain("stopped");
-    }
 }
