@@ -4,10 +4,7 @@ import io.strata.domain.StrataException;
 import io.strata.server.api.ApiModel;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * While the CLI starts and follows a job that runs in the server, Ctrl-C (SIGINT) or SIGTERM cancels
@@ -21,12 +18,9 @@ import sun.misc.SignalHandler;
  * installs none for a signal its parent ignored, so a hook would miss Ctrl-C where a handler does not.
  */
 final class CancelOnSignal implements AutoCloseable {
-    private static final List<String> SIGNALS = List.of("INT", "TERM");
-
     private final ServerClient server;
     private final PrintWriter err;
-    private final List<Signal> signals = new ArrayList<>();
-    private final List<SignalHandler> previous = new ArrayList<>();
+    private final InterruptSignals signals;
     private String jobId;
     private Cleanup cleanup;
     private Signal pending;
@@ -40,16 +34,7 @@ final class CancelOnSignal implements AutoCloseable {
     private CancelOnSignal(ServerClient server, PrintWriter err) {
         this.server = server;
         this.err = err;
-        SignalHandler handler = this::signalled;
-        for (String name : SIGNALS) {
-            try {
-                Signal signal = new Signal(name);
-                previous.add(Signal.handle(signal, handler));
-                signals.add(signal);
-            } catch (IllegalArgumentException inUseByTheVm) {
-                // e.g. under -Xrs: the job then goes on after the signal, as it would have
-            }
-        }
+        this.signals = InterruptSignals.catchWith(this::signalled);
     }
 
     /** Catches the signals from now on; the job to cancel is named by {@link #follow} once the server has started it. */
@@ -111,8 +96,6 @@ final class CancelOnSignal implements AutoCloseable {
     /** Gives the signals back to what handled them before. */
     @Override
     public void close() {
-        for (int i = 0; i < signals.size(); i++) {
-            Signal.handle(signals.get(i), previous.get(i));
-        }
+        signals.restore();
     }
 }

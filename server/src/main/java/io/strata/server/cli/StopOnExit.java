@@ -2,12 +2,9 @@ package io.strata.server.cli;
 
 import io.strata.backupstore.BackupProgress;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import sun.misc.Signal;
-import sun.misc.SignalHandler;
 
 /**
  * Ctrl-C (SIGINT) or SIGTERM while a backup or restore runs in this process, without a server: the
@@ -24,15 +21,12 @@ import sun.misc.SignalHandler;
  */
 final class StopOnExit implements AutoCloseable {
     static final int GRACE_SECONDS = 30;
-    private static final List<String> SIGNALS = List.of("INT", "TERM");
-
     private final BackupProgress progress;
     private final PrintWriter err;
     private final String what;
     private final String undone;
     private final CountDownLatch ended = new CountDownLatch(1);
-    private final List<Signal> signals = new ArrayList<>();
-    private final List<SignalHandler> previous = new ArrayList<>();
+    private final InterruptSignals signals;
     private Signal received;
 
     private StopOnExit(BackupProgress progress, PrintWriter err, String what, String undone) {
@@ -40,16 +34,7 @@ final class StopOnExit implements AutoCloseable {
         this.err = err;
         this.what = what;
         this.undone = undone;
-        SignalHandler handler = this::signalled;
-        for (String name : SIGNALS) {
-            try {
-                Signal signal = new Signal(name);
-                previous.add(Signal.handle(signal, handler));
-                signals.add(signal);
-            } catch (IllegalArgumentException inUseByTheVm) {
-                // e.g. under -Xrs: the signal then ends the process as it would have
-            }
-        }
+        this.signals = InterruptSignals.catchWith(this::signalled);
     }
 
     /**
@@ -96,9 +81,7 @@ final class StopOnExit implements AutoCloseable {
             ended.countDown();
             signal = received;
         }
-        for (int i = 0; i < signals.size(); i++) {
-            Signal.handle(signals.get(i), previous.get(i));
-        }
+        signals.restore();
         if (signal != null && progress.state() != BackupProgress.State.COMPLETE) {
             exit(signal, "strata: cancelled " + what + ": " + undone);
         }
