@@ -172,11 +172,7 @@ final class JobStarts {
         try {
             volumes.create(newVolume, volumeSize);
         } catch (IOException | RuntimeException e) {
-            try {
-                table.delete(Jobs.key(job));
-            } catch (IOException | RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
+            forget(job, e);
             throw e;
         }
         runner.submit(job, 0);
@@ -209,15 +205,20 @@ final class JobStarts {
                 clones.createVolume(job, size);
             } catch (IOException | RuntimeException e) {
                 clones.discard(job, e);
-                try {
-                    table.delete(Jobs.key(job));
-                } catch (IOException | RuntimeException cleanup) {
-                    e.addSuppressed(cleanup);
-                }
+                forget(job, e);
                 throw e;
             }
             runner.submit(job, 0);
             return jobs.status(job);
+        }
+    }
+
+    /** Deletes the record of a job whose start failed after it was written; a failure to is added to {@code failure}. */
+    private void forget(JobRecord job, Exception failure) {
+        try {
+            table.delete(Jobs.key(job));
+        } catch (IOException | RuntimeException cleanup) {
+            failure.addSuppressed(cleanup);
         }
     }
 }

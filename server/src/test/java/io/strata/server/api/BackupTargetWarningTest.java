@@ -2,22 +2,14 @@ package io.strata.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
-import ch.qos.logback.classic.util.ContextInitializer;
 import io.strata.server.ServerConfig;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import org.slf4j.LoggerFactory;
 
 /**
  * A directory backup target that is not there when the server starts (an NFS mount point not
@@ -29,27 +21,8 @@ class BackupTargetWarningTest {
     @TempDir
     Path tmp;
 
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-    private PrintStream stderr;
-
-    @BeforeEach
-    void logAsTheServerDoes() throws Exception {
-        stderr = System.err;
-        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.reset();
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        configurator.doConfigure(getClass().getResource("/logback.xml"));
-    }
-
-    @AfterEach
-    void restoreLogging() throws Exception {
-        System.setErr(stderr);
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.reset();
-        new ContextInitializer(context).autoConfig();
-    }
+    @RegisterExtension
+    final ServerLog log = ServerLog.asShipped();
 
     private static ServerConfig withTarget(ServerConfig base, String target) {
         return new ServerConfig(base.dataDir(), target, base.csiEndpoint(), base.driverName(), base.nodeId(), base.nbdSocket(),
@@ -57,7 +30,7 @@ class BackupTargetWarningTest {
     }
 
     private List<String> targetWarnings() {
-        return log.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains(" WARN ") && l.contains("backup target file://"))
+        return log.text().lines().filter(l -> l.contains(" WARN ") && l.contains("backup target file://"))
                 .toList();
     }
 

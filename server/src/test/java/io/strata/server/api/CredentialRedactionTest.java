@@ -2,14 +2,9 @@ package io.strata.server.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.LoggerContext;
-import ch.qos.logback.classic.joran.JoranConfigurator;
-import ch.qos.logback.classic.util.ContextInitializer;
 import io.strata.server.ServerConfig;
 import io.strata.server.cli.StrataCli;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.ServerSocket;
@@ -21,9 +16,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -39,28 +33,8 @@ class CredentialRedactionTest {
     @TempDir
     Path tmp;
 
-    private final ByteArrayOutputStream log = new ByteArrayOutputStream();
-    private PrintStream stderr;
-
-    @BeforeEach
-    void logAsTheServerDoes() throws Exception {
-        stderr = System.err;
-        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.reset();
-        JoranConfigurator configurator = new JoranConfigurator();
-        configurator.setContext(context);
-        configurator.doConfigure(getClass().getResource("/logback.xml"));
-        context.getLogger("io.strata").setLevel(ch.qos.logback.classic.Level.DEBUG);
-    }
-
-    @AfterEach
-    void restoreLogging() throws Exception {
-        System.setErr(stderr);
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
-        context.reset();
-        new ContextInitializer(context).autoConfig();
-    }
+    @RegisterExtension
+    final ServerLog log = ServerLog.withStrataAt(ch.qos.logback.classic.Level.DEBUG);
 
     @Test
     void aConfiguredTargetWithCredentialsIsShownWithoutThem() throws Exception {
@@ -74,7 +48,7 @@ class CredentialRedactionTest {
                 assertThat(answer.text()).as(path).contains("user:***@").doesNotContain(SECRET);
             }
         }
-        assertThat(log.toString(StandardCharsets.UTF_8)).doesNotContain(SECRET);
+        assertThat(log.text()).doesNotContain(SECRET);
     }
 
     private static int closedPort() throws IOException {
@@ -134,7 +108,7 @@ class CredentialRedactionTest {
                 new IOException("Connect to http://user:" + SECRET + "@127.0.0.1:9 failed"));
 
         assertThat(seen).allSatisfy(text -> assertThat(text).doesNotContain(SECRET));
-        String logged = log.toString(StandardCharsets.UTF_8);
+        String logged = log.text();
         assertThat(logged).contains("connecting to http://user:***@127.0.0.1:9").contains("Connect to http://user:***@127.0.0.1:9 failed")
                 .doesNotContain(SECRET);
         try (Stream<Path> files = Files.walk(tmp)) {
