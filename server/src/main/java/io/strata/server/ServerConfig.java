@@ -41,6 +41,8 @@ public record ServerConfig(Path dataDir, String backupTarget, CsiEndpoint csiEnd
     public static final String BACKUP_LOCK_SETTLE_ENV = "STRATA_BACKUP_LOCK_SETTLE";
     /** Where, under the data directory, this node notes the backupstore locks it holds, so a restart removes those a crash left. */
     public static final String LOCK_JOURNAL_DIRECTORY = "backup-locks";
+    /** The data directory of {@code strata server} and the CLI unless told otherwise, relative to where they run. */
+    public static final String DEFAULT_DATA_DIR = "./strata-data";
     /** The HTTP listener of {@code strata server} unless told otherwise: this machine only. */
     public static final String DEFAULT_HTTP = "127.0.0.1:9500";
 

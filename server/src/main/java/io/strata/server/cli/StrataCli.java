@@ -2,6 +2,7 @@ package io.strata.server.cli;
 
 import io.strata.domain.SnapshotName;
 import io.strata.domain.VolumeName;
+import io.strata.server.ServerConfig;
 import java.util.Map;
 import picocli.CommandLine;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine;
 public final class StrataCli {
     /** Overrides the default data directory when set and not empty. */
     public static final String DATA_DIR_ENV = "STRATA_DATA_DIR";
-    static final String DEFAULT_DATA_DIR = "./strata-data";
+    static final String DEFAULT_DATA_DIR = ServerConfig.DEFAULT_DATA_DIR;
 
     private StrataCli() {}
 

@@ -1,9 +1,9 @@
 package io.strata.server.guard;
 
+import io.strata.server.ServerConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.BindException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -13,16 +13,16 @@ import org.junit.platform.launcher.LauncherSessionListener;
 
 /**
  * Occupies what a user's {@code strata server} occupies while the tests run: the default HTTP address
- * 127.0.0.1:9500, and the default data directory {@code ./strata-data} (as a plain file, so that
- * nothing can be created in it). A test that falls back on a default then fails here every time, as
+ * ({@link ServerConfig#DEFAULT_HTTP}), and the default data directory ({@link ServerConfig#DEFAULT_DATA_DIR},
+ * as a plain file, so that nothing can be created in it). A test that falls back on a default then fails here every time, as
  * it would on the machine of a user who runs {@code ./run-tests} beside the server the README starts,
  * instead of passing only where nothing else runs. When the port is already taken (that server is
  * running) it is left to its owner: the defaults are then just as unusable.
  */
 public final class DefaultsGuard implements LauncherSessionListener {
-    /** The defaults a user's server holds; kept here literally so that a changed default is noticed. */
-    public static final InetSocketAddress DEFAULT_HTTP = new InetSocketAddress(InetAddress.getLoopbackAddress(), 9500);
-    public static final Path DEFAULT_DATA_DIR = Path.of("strata-data");
+    /** The defaults a user's server holds, as the server itself takes them: a changed default moves the guard with it. */
+    public static final InetSocketAddress DEFAULT_HTTP = ServerConfig.parseHttp(ServerConfig.DEFAULT_HTTP).orElseThrow();
+    public static final Path DEFAULT_DATA_DIR = Path.of(ServerConfig.DEFAULT_DATA_DIR).normalize();
 
     private ServerSocket port;
     private boolean placedDataDir;

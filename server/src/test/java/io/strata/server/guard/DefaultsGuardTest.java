@@ -24,7 +24,7 @@ class DefaultsGuardTest {
 
     @Test
     void theDefaultDataDirectoryCannotBeUsed() {
-        assertThat(Files.isDirectory(DefaultsGuard.DEFAULT_DATA_DIR)).as("no test created ./strata-data").isFalse();
+        assertThat(Files.isDirectory(DefaultsGuard.DEFAULT_DATA_DIR)).as("no test created the default data directory").isFalse();
         assertThat(Files.exists(DefaultsGuard.DEFAULT_DATA_DIR)).as("the guard holds it as a plain file").isTrue();
     }
 }

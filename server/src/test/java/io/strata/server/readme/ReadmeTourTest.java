@@ -25,13 +25,13 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Runs every command of the README's console blocks, in order, in a fresh directory, as a reader
  * would: {@code ./strata} is the CLI in a JVM of its own, beside a {@code strata server} on the
- * README's defaults ({@code ./strata-data}) except for HTTP, which listens on a free port (the
- * README's {@code 127.0.0.1:9500} is rewritten to it, so that a reader's own server is never in the
- * way). Each command's output must be what the README shows, by {@link ConsoleBlocks}' convention;
+ * README's defaults (the data directory {@link ServerConfig#DEFAULT_DATA_DIR}) except for HTTP, which
+ * listens on a free port (the README's {@link ServerConfig#DEFAULT_HTTP} is rewritten to it, so that a
+ * reader's own server is never in the way). Each command's output must be what the README shows, by {@link ConsoleBlocks}' convention;
  * backup names the README shows stand for the names this run made, in later commands too.
  */
 class ReadmeTourTest {
-    private static final String README_ADDRESS = "127.0.0.1:9500";
+    private static final String README_ADDRESS = ServerConfig.DEFAULT_HTTP;
     private static final String README_HOME = "/home/me/strata";
 
     @TempDir
@@ -47,7 +47,7 @@ class ReadmeTourTest {
 
         Path home = tmp.toRealPath();
         writeLauncher(home.resolve("strata"));
-        Path data = home.resolve("strata-data");
+        Path data = home.resolve(ServerConfig.DEFAULT_DATA_DIR).normalize();
         ServerConfig config = new ServerConfig(data, ServerConfig.defaultBackupTarget(data), ServerConfig.defaultCsiEndpoint(data),
                 new DriverName("driver.strata.io"), "node-1", Map.of(ServerConfig.BACKUP_LOCK_SETTLE_ENV, "0"))
                 .withHttp(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
